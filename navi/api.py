@@ -1,0 +1,355 @@
+"""The HTTP API (/api/v1/): one view per operation, its serializers beside it. Logic lives in services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from procedures.selectors import NoCatalogue, catalogue_version_in_force, compiled_catalogue
+
+from . import presenters
+from .api_errors import not_found
+from .parsers import LimitedJSONParser
+from .selectors import checklist_by_token, checklist_item
+from .services import (
+    LANGUAGES,
+    InvalidCase,
+    checklist_create,
+    checklist_delete,
+    checklist_item_set_done,
+    checklist_update,
+)
+
+LANG_PARAM = OpenApiParameter("lang", str, enum=list(LANGUAGES), description="ja, en or easy (やさしい日本語)")
+ERRORS = inline_serializer(
+    "Errors",
+    {"errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()))},
+)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Rejects keys it does not know, naming them, instead of ignoring them silently."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({k: ["is not a known field"] for k in unknown})
+        return super().to_internal_value(data)
+
+
+class EventDateField(serializers.DateField):
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            raise serializers.ValidationError("must be a date written YYYY-MM-DD")
+        day = super().to_internal_value(value)
+        if not date(1900, 1, 1) <= day <= date(2200, 12, 31):
+            raise serializers.ValidationError("is out of range")
+        return day
+
+
+class QueryLang(serializers.Serializer):
+    lang = serializers.ChoiceField(choices=LANGUAGES, default="ja")
+
+
+def _query(serializer_class, request):
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+def _catalogue():
+    return compiled_catalogue(catalogue_version_in_force())
+
+
+class CatalogueApi(APIView):
+    def handle_exception(self, exc):
+        if isinstance(exc, NoCatalogue):
+            return Response(
+                {"errors": {"detail": ["No catalogue is in force yet."]}}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+            )
+        return super().handle_exception(exc)
+
+
+# --- catalogue -----------------------------------------------------------------------------------
+
+
+class LifeEventOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+
+
+class LifeEventListApi(CatalogueApi):
+    @extend_schema(parameters=[LANG_PARAM], responses={200: LifeEventOutput(many=True), 400: ERRORS})
+    def get(self, request):
+        lang = _query(QueryLang, request)["lang"]
+        return Response(LifeEventOutput(presenters.life_event_payload(_catalogue(), lang), many=True).data)
+
+
+class ChoiceOutput(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class QuestionOutput(serializers.Serializer):
+    key = serializers.CharField()
+    type = serializers.ChoiceField(choices=["yes_no", "choice", "number", "date"])
+    text = serializers.CharField()
+    help = serializers.CharField(allow_null=True)
+    choices = ChoiceOutput(many=True)
+    min = serializers.IntegerField(allow_null=True)
+    max = serializers.IntegerField(allow_null=True)
+    per_member = serializers.BooleanField()
+    life_events = serializers.ListField(child=serializers.CharField())
+    show_if = serializers.JSONField(allow_null=True)
+
+
+class QuestionQuery(QueryLang):
+    life_events = serializers.CharField(help_text="comma-separated life event codes, e.g. moving,birth")
+
+    def validate_life_events(self, value):
+        return [code for code in dict.fromkeys(v.strip() for v in value.split(",")) if code]
+
+
+class QuestionListApi(CatalogueApi):
+    @extend_schema(
+        parameters=[LANG_PARAM, OpenApiParameter("life_events", str, required=True)],
+        responses={200: QuestionOutput(many=True), 400: ERRORS},
+    )
+    def get(self, request):
+        query = _query(QuestionQuery, request)
+        catalogue = _catalogue()
+        unknown = [c for c in query["life_events"] if c not in catalogue.life_event_codes]
+        if unknown or not query["life_events"]:
+            raise serializers.ValidationError(
+                {"life_events": [f"unknown life event: {', '.join(unknown)}" if unknown else "give at least one"]}
+            )
+        data = presenters.question_payload(catalogue, query["life_events"], query["lang"])
+        return Response(QuestionOutput(data, many=True).data)
+
+
+class FeeOutput(serializers.Serializer):
+    yen = serializers.IntegerField()
+    note = serializers.CharField(allow_null=True)
+
+
+class CitationOutput(serializers.Serializer):
+    law = serializers.CharField()
+    name = serializers.CharField()
+    number = serializers.CharField()
+    article = serializers.CharField()
+    egov_id = serializers.CharField(allow_null=True)
+    url = serializers.URLField(allow_null=True)
+    verified = serializers.BooleanField()
+
+
+class DocumentOutput(serializers.Serializer):
+    name = serializers.CharField()
+    note = serializers.CharField(allow_null=True)
+
+
+class WhereFields(serializers.Serializer):
+    department = serializers.CharField(allow_null=True)
+    counter = serializers.CharField(allow_null=True)
+    location = serializers.CharField(allow_null=True)
+    hours = serializers.CharField(allow_null=True)
+    office = serializers.CharField(allow_null=True, help_text="outside office (年金事務所, 法務局 …)")
+    online_url = serializers.URLField(allow_null=True)
+    fee = FeeOutput(allow_null=True)
+
+
+class ProcedureOutput(WhereFields):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    life_events = serializers.ListField(child=serializers.CharField())
+    per_member = serializers.BooleanField()
+    applies_if = serializers.JSONField()
+    applies_if_text = serializers.CharField()
+    deadline = serializers.JSONField(allow_null=True)
+    deadline_text = serializers.CharField(allow_null=True)
+    legal_basis = CitationOutput(many=True)
+    documents = DocumentOutput(many=True)
+
+
+class ProcedureQuery(QueryLang):
+    life_event = serializers.CharField(required=False)
+
+
+class ProcedureListApi(CatalogueApi):
+    @extend_schema(
+        parameters=[LANG_PARAM, OpenApiParameter("life_event", str)],
+        responses={200: ProcedureOutput(many=True), 400: ERRORS},
+    )
+    def get(self, request):
+        query = _query(ProcedureQuery, request)
+        catalogue = _catalogue()
+        procs = catalogue.procedures
+        if "life_event" in query:
+            procs = catalogue.procedures_for([query["life_event"]])
+        data = [presenters.procedure_payload(catalogue, p, query["lang"]) for p in procs]
+        return Response(ProcedureOutput(data, many=True).data)
+
+
+class ProcedureDetailApi(CatalogueApi):
+    @extend_schema(parameters=[LANG_PARAM], responses={200: ProcedureOutput, 400: ERRORS, 404: ERRORS})
+    def get(self, request, code):
+        lang = _query(QueryLang, request)["lang"]
+        catalogue = _catalogue()
+        proc = next((p for p in catalogue.procedures if p.code == code), None)
+        if proc is None:
+            return Response({"errors": {"code": [f"no procedure '{code}'"]}}, status=status.HTTP_404_NOT_FOUND)
+        return Response(ProcedureOutput(presenters.procedure_payload(catalogue, proc, lang)).data)
+
+
+# --- checklists ----------------------------------------------------------------------------------
+
+
+class ProcedureRef(WhereFields):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+
+
+class ReasonOutput(serializers.Serializer):
+    text = serializers.CharField()
+    legal_basis = CitationOutput(many=True)
+
+
+class ItemOutput(serializers.Serializer):
+    key = serializers.CharField(help_text="procedure code, plus '.' and the member key for per-member items")
+    procedure = ProcedureRef()
+    member = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["required", "check"])
+    deadline = serializers.DateField(allow_null=True)
+    deadline_text = serializers.CharField(allow_null=True)
+    reasons = ReasonOutput(many=True)
+    documents = DocumentOutput(many=True)
+    done = serializers.BooleanField()
+
+
+class MergedDocumentOutput(serializers.Serializer):
+    name = serializers.CharField()
+    notes = serializers.ListField(child=serializers.CharField())
+    items = serializers.ListField(child=serializers.CharField())
+
+
+class ChecklistOutput(serializers.Serializer):
+    token = serializers.CharField()
+    url = serializers.CharField()
+    life_events = serializers.ListField(child=serializers.CharField())
+    event_date = serializers.DateField()
+    language = serializers.ChoiceField(choices=LANGUAGES)
+    catalogue_version = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    answers = serializers.DictField()
+    members = serializers.ListField(child=serializers.DictField())
+    items = ItemOutput(many=True)
+    documents = MergedDocumentOutput(many=True)
+    unanswered = serializers.ListField(child=serializers.CharField())
+
+
+def _checklist_response(checklist, code=status.HTTP_200_OK) -> Response:
+    return Response(ChecklistOutput(presenters.checklist_payload(checklist)).data, status=code)
+
+
+class ChecklistInput(StrictSerializer):
+    life_events = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1, max_length=3)
+    event_date = EventDateField()
+    answers = serializers.DictField(required=False, default=dict)
+    members = serializers.ListField(child=serializers.JSONField(), required=False, default=list, max_length=50)
+    language = serializers.ChoiceField(choices=LANGUAGES, default="ja")
+
+    def validate_life_events(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("each life event once")
+        return value
+
+
+class ChecklistPatchInput(ChecklistInput):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.required = False
+        self.fields["answers"].default = serializers.empty
+        self.fields["members"].default = serializers.empty
+        self.fields["language"].default = serializers.empty
+
+
+class ChecklistCreateApi(CatalogueApi):
+    parser_classes = [LimitedJSONParser]
+
+    @extend_schema(request=ChecklistInput, responses={201: ChecklistOutput, 400: ERRORS})
+    def post(self, request):
+        data = ChecklistInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            checklist = checklist_create(**data.validated_data)
+        except InvalidCase as exc:
+            raise serializers.ValidationError(exc.errors) from exc
+        checklist = checklist_by_token(checklist.token)
+        return _checklist_response(checklist, status.HTTP_201_CREATED)
+
+
+class ChecklistDetailApi(CatalogueApi):
+    parser_classes = [LimitedJSONParser]
+
+    @extend_schema(responses={200: ChecklistOutput, 404: ERRORS})
+    def get(self, request, token):
+        checklist = checklist_by_token(token)
+        if checklist is None:
+            return not_found()
+        return _checklist_response(checklist)
+
+    @extend_schema(request=ChecklistPatchInput, responses={200: ChecklistOutput, 400: ERRORS, 404: ERRORS})
+    def patch(self, request, token):
+        checklist = checklist_by_token(token)
+        if checklist is None:
+            return not_found()
+        data = ChecklistPatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            checklist_update(checklist=checklist, **data.validated_data)
+        except InvalidCase as exc:
+            raise serializers.ValidationError(exc.errors) from exc
+        return _checklist_response(checklist_by_token(token))
+
+    @extend_schema(responses={204: None, 404: ERRORS})
+    def delete(self, request, token):
+        checklist = checklist_by_token(token)
+        if checklist is None:
+            return not_found()
+        checklist_delete(checklist=checklist)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            raise serializers.ValidationError("must be true or false")
+        return data
+
+
+class ItemInput(StrictSerializer):
+    done = StrictBooleanField()
+
+
+class ChecklistItemApi(APIView):
+    parser_classes = [LimitedJSONParser]
+
+    @extend_schema(request=ItemInput, responses={200: ItemOutput, 400: ERRORS, 404: ERRORS})
+    def patch(self, request, token, key):
+        checklist = checklist_by_token(token)
+        item = checklist_item(checklist, key) if checklist is not None else None
+        if item is None:
+            return not_found()
+        data = ItemInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        checklist_item_set_done(item=item, done=data.validated_data["done"])
+        payload = next(i for i in presenters.checklist_payload(checklist)["items"] if i["key"] == key)
+        return Response(ItemOutput(payload).data)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NaviConfig(AppConfig):
+    name = "navi"
+    verbose_name = "Resident checklists"

@@ -1,0 +1,50 @@
+"""A resident's checklist: answers, the items they produced and the ticks. No personal identifiers.
+
+Found only by its unguessable token; deleted on request and after the retention period.
+"""
+
+from django.db import models
+
+from procedures.models import CatalogueVersion
+
+
+class Checklist(models.Model):
+    LANGUAGES = [("ja", "日本語"), ("en", "English"), ("easy", "やさしい日本語")]
+
+    token = models.CharField(max_length=64, unique=True)
+    catalogue_version = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT, related_name="+")
+    life_events = models.JSONField()
+    event_date = models.DateField()
+    language = models.CharField(max_length=8, choices=LANGUAGES, default="ja")
+    answers = models.JSONField(default=dict)
+    members = models.JSONField(default=list)
+    documents = models.JSONField(default=list, help_text="merged list of what to bring, rendered")
+    unanswered = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"checklist {self.pk} ({', '.join(self.life_events)})"
+
+
+class ChecklistItem(models.Model):
+    STATUSES = [("required", "required"), ("check", "check")]
+
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
+    key = models.CharField(max_length=100, help_text="procedure code, plus '.' and the member key if per member")
+    position = models.PositiveIntegerField()
+    procedure_code = models.CharField(max_length=64)
+    member_key = models.CharField(max_length=16, null=True, blank=True)
+    status = models.CharField(max_length=8, choices=STATUSES)
+    deadline = models.DateField(null=True, blank=True, db_index=True)
+    content = models.JSONField(help_text="the item as shown: procedure, reasons, documents, deadline text")
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["checklist", "key"], name="checklist_item_unique_key")]
+
+    def __str__(self):
+        return self.key

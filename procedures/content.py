@@ -1,0 +1,405 @@
+"""Catalogue content as files: read the YAML tree, check its shape, write it back canonically.
+
+Plain Python (no Django), so the same code serves the loader, the exporter and, later, the rule
+studio's import/export. The shape is documented in docs/catalogue-format.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+LANGS = ("ja", "en", "easy")
+CODE = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class ContentError(ValueError):
+    """A problem in one file, at one field: str() reads 'file: field: problem'."""
+
+    def __init__(self, file: str, field: str, problem: str):
+        self.file, self.field, self.problem = file, field, problem
+        super().__init__(f"{file}: {field or '(file)'}: {problem}")
+
+
+class ContentErrors(ValueError):
+    def __init__(self, errors: list[ContentError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+# --- shape -------------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Text(_Model):
+    ja: Annotated[str, StringConstraints(min_length=1)]
+    en: Annotated[str, StringConstraints(min_length=1)]
+    easy: Annotated[str, StringConstraints(min_length=1)]
+
+
+class CatalogueMeta(_Model):
+    effective_from: str
+    municipality: CODE
+
+    @field_validator("effective_from")
+    @classmethod
+    def _iso_date(cls, value: str) -> str:
+        return _check_iso_date(value)
+
+
+class Law(_Model):
+    key: CODE
+    name: Text
+    number: str
+    egov_id: str | None = None
+    verified: bool
+
+
+class LifeEvent(_Model):
+    code: CODE
+    name: Text
+    description: Text
+
+
+class Office(_Model):
+    code: CODE
+    name: Text
+
+
+class Choice(_Model):
+    value: CODE
+    label: Text
+
+
+class Question(_Model):
+    key: CODE
+    order: int
+    life_events: list[CODE] = Field(min_length=1)
+    per_member: bool
+    type: Literal["yes_no", "choice", "number", "date"]
+    text: Text
+    help: Text | None = None
+    choices: list[Choice] | None = None
+    min: int | None = None  # for numbers
+    max: int | None = None
+    show_if: Any = None
+
+
+class Where(_Model):
+    counter: CODE | None = None
+    office: CODE | None = None
+
+
+class Fee(_Model):
+    yen: int = Field(ge=0)
+    note: Text | None = None
+
+
+class Citation(_Model):
+    law: CODE
+    article: str
+    note: Text | None = None
+
+
+class Document(_Model):
+    name: Text
+    note: Text | None = None
+    applies_if: Any = None
+
+
+class Procedure(_Model):
+    code: CODE
+    life_events: list[CODE] = Field(min_length=1)
+    name: Text
+    description: Text
+    where: Where
+    online_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
+    fee: Fee | None = None
+    per_member: bool
+    applies_if: Any
+    deadline: dict[str, Any] | None
+    legal_basis: list[Citation] = Field(min_length=1)
+    documents: list[Document] = []
+
+
+class Counter(_Model):
+    code: CODE
+    name: Text
+    department: Text
+    location: Text
+    hours: Text
+    visit_order: int
+
+
+class Municipality(_Model):
+    code: CODE
+    name: Text
+    closed_days: list[str] = []
+    counters: list[Counter] = Field(min_length=1)
+
+    @field_validator("closed_days")
+    @classmethod
+    def _iso_dates(cls, value: list[str]) -> list[str]:
+        return [_check_iso_date(v) for v in value]
+
+
+class Override(_Model):
+    procedure: CODE
+    where: Where | None = None
+    fee: Fee | None = None
+    online_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
+
+
+def _check_iso_date(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    date.fromisoformat(value)  # raises on an impossible date such as 2026-02-30
+    return value
+
+
+# Files holding a list under one key, with the model of each entry.
+LIST_FILES = {
+    "national/laws.yaml": ("laws", Law),
+    "national/life_events.yaml": ("life_events", LifeEvent),
+    "national/offices.yaml": ("offices", Office),
+}
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    """A catalogue as read from files: each entry keeps the file it came from."""
+
+    meta: dict
+    laws: list[dict] = field(default_factory=list)
+    life_events: list[dict] = field(default_factory=list)
+    offices: list[dict] = field(default_factory=list)
+    questions: list[dict] = field(default_factory=list)  # each with "_file"
+    procedures: list[dict] = field(default_factory=list)  # each with "_file" and "_layer"
+    municipalities: list[dict] = field(default_factory=list)  # each with "_dir", "overrides"
+
+    def files(self) -> dict[str, str]:
+        """The canonical text of every file, by path relative to the catalogue's root."""
+        return render_files(self)
+
+    @property
+    def content_hash(self) -> str:
+        digest = hashlib.sha256()
+        for path, text in sorted(self.files().items()):
+            digest.update(path.encode() + b"\0" + text.encode() + b"\0")
+        return digest.hexdigest()
+
+
+def read_tree(root: Path) -> Source:
+    """Read and shape-check every file under root; raise ContentErrors listing every problem."""
+    root = Path(root)
+    errors: list[ContentError] = []
+    if not root.is_dir():
+        raise ContentErrors([ContentError(str(root), "", "no such catalogue folder")])
+
+    def load(rel: str) -> Any:
+        try:
+            with open(root / rel, encoding="utf-8") as fh:
+                return yaml.safe_load(fh)
+        except FileNotFoundError:
+            errors.append(ContentError(rel, "", "file is missing"))
+        except UnicodeDecodeError:
+            errors.append(ContentError(rel, "", "not UTF-8 text"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            errors.append(ContentError(rel, where, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+        return None
+
+    def shaped(rel: str, model: type[_Model], data: Any, prefix: str = "") -> dict | None:
+        try:
+            model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(p) for p in (*([prefix] if prefix else []), *err["loc"]))
+                errors.append(ContentError(rel, loc, _pydantic_message(err)))
+            return None
+        return data
+
+    def listed(rel: str, key: str, model: type[_Model]) -> list[dict]:
+        data = load(rel)
+        if data is None:
+            return []
+        if not isinstance(data, dict) or set(data) != {key} or not isinstance(data[key], list):
+            errors.append(ContentError(rel, key, f"the file must hold one key '{key}' with a list"))
+            return []
+        out = []
+        for i, entry in enumerate(data[key]):
+            if shaped(rel, model, entry, f"{key}.{i}") is not None:
+                out.append(entry)
+        return out
+
+    meta = load("catalogue.yaml")
+    source = Source(meta=meta if shaped("catalogue.yaml", CatalogueMeta, meta) else {})
+    for rel, (key, model) in LIST_FILES.items():
+        setattr(source, key, listed(rel, key, model))
+
+    for path in sorted((root / "national" / "questions").glob("*.yaml")):
+        rel = path.relative_to(root).as_posix()
+        for q in listed(rel, "questions", Question):
+            source.questions.append({**q, "_file": rel})
+
+    def procedures_in(folder: Path, layer: str) -> None:
+        for path in sorted(folder.glob("*.yaml")):
+            rel = path.relative_to(root).as_posix()
+            data = load(rel)
+            if data is not None and shaped(rel, Procedure, data) is not None:
+                if data["code"] != path.stem:
+                    errors.append(ContentError(rel, "code", f"must match the file name '{path.stem}'"))
+                source.procedures.append({**data, "_file": rel, "_layer": layer})
+
+    procedures_in(root / "national" / "procedures", "national")
+    for folder in sorted(p for p in (root / "municipalities").glob("*") if p.is_dir()):
+        rel_dir = folder.relative_to(root).as_posix()
+        data = load(f"{rel_dir}/municipality.yaml")
+        if data is not None and shaped(f"{rel_dir}/municipality.yaml", Municipality, data) is not None:
+            if data["code"] != folder.name:
+                errors.append(
+                    ContentError(f"{rel_dir}/municipality.yaml", "code", f"must match the folder '{folder.name}'")
+                )
+            has_overrides = (folder / "overrides.yaml").exists()
+            overrides = listed(f"{rel_dir}/overrides.yaml", "overrides", Override) if has_overrides else []
+            source.municipalities.append(
+                {**data, "_dir": rel_dir, "_overrides_file": has_overrides, "overrides": overrides}
+            )
+        procedures_in(folder / "procedures", folder.name)
+
+    known = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    expected = {"catalogue.yaml", *LIST_FILES}
+    expected |= {q["_file"] for q in source.questions} | {p["_file"] for p in source.procedures}
+    for m in source.municipalities:
+        expected |= {f"{m['_dir']}/municipality.yaml", f"{m['_dir']}/overrides.yaml"}
+    for rel in sorted(known - expected):
+        if rel.endswith(".yaml") and not rel.startswith("national/questions/"):
+            errors.append(ContentError(rel, "", "not a catalogue file (see docs/catalogue-format.md)"))
+        elif not rel.endswith(".yaml"):
+            errors.append(ContentError(rel, "", "only .yaml files belong in the catalogue"))
+
+    if errors:
+        raise ContentErrors(errors)
+    return source
+
+
+def _pydantic_message(err: dict) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "string_pattern_mismatch":
+        pattern = err.get("ctx", {}).get("pattern", "")
+        if "https" in pattern:
+            return "must be an https:// address"
+        return "must be a snake_case code (a-z, 0-9, _), starting with a letter"
+    msg = err["msg"]
+    return msg[len("Value error, ") :] if msg.startswith("Value error, ") else msg
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+# Keys are written in this order (others after, alphabetically), so files read like the docs.
+KEY_ORDER = [
+    "code", "key", "procedure", "effective_from", "municipality", "order", "life_events", "per_member",
+    "type", "ja", "en", "easy", "value", "name", "label", "number", "egov_id", "verified", "text",
+    "help", "choices", "min", "max", "show_if", "description", "department", "location", "hours", "visit_order",
+    "closed_days", "counters", "where", "counter", "office", "online_url", "fee", "yen", "applies_if",
+    "days", "months", "from", "count_first_day", "calendar", "deadline", "legal_basis", "law",
+    "article", "note", "documents",
+]  # fmt: skip
+_RANK = {k: i for i, k in enumerate(KEY_ORDER)}
+INLINE_KEYS = {"show_if", "applies_if", "deadline", "life_events", "closed_days"}
+INLINE_ITEM_KEYS = {"legal_basis"}
+KEEP_NULL = {"deadline"}  # required, null meaning "no legal deadline"
+
+
+class _Inline(list):
+    pass
+
+
+class _InlineDict(dict):
+    pass
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _ordered(data: Any, inline: bool = False) -> Any:
+    """Order keys canonically; rules, deadlines and citations are written inline."""
+    if isinstance(data, dict):
+        items = sorted(data.items(), key=lambda kv: (_RANK.get(kv[0], len(_RANK)), kv[0]))
+        out = {}
+        for k, v in items:
+            if k.startswith("_") or (v is None and k not in KEEP_NULL):
+                continue
+            if k in INLINE_ITEM_KEYS and isinstance(v, list):
+                out[k] = [_ordered(item, inline=True) for item in v]
+            else:
+                out[k] = _ordered(v, inline or k in INLINE_KEYS)
+        return _InlineDict(out) if inline else out
+    if isinstance(data, list):
+        items = [_ordered(v, inline) for v in data]
+        return _Inline(items) if inline else items
+    return data
+
+
+_Dumper.add_representer(
+    _InlineDict, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True)
+)
+_Dumper.add_representer(_Inline, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+_Dumper.add_representer(dict, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=False))
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(_ordered(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000, indent=2)
+
+
+def _clean(entry: dict) -> dict:
+    return {k: v for k, v in entry.items() if not k.startswith("_")}
+
+
+def render_files(source: Source) -> dict[str, str]:
+    files = {"catalogue.yaml": dump_yaml(source.meta)}
+    for rel, (key, _model) in LIST_FILES.items():
+        files[rel] = dump_yaml({key: [_clean(e) for e in getattr(source, key)]})
+    by_file: dict[str, list[dict]] = {}
+    for q in source.questions:
+        by_file.setdefault(q["_file"], []).append(_clean(q))
+    for rel, questions in by_file.items():
+        files[rel] = dump_yaml({"questions": questions})
+    for p in source.procedures:
+        files[p["_file"]] = dump_yaml(_clean(p))
+    for m in source.municipalities:
+        files[f"{m['_dir']}/municipality.yaml"] = dump_yaml({k: v for k, v in _clean(m).items() if k != "overrides"})
+        if m.get("_overrides_file", True):
+            files[f"{m['_dir']}/overrides.yaml"] = dump_yaml({"overrides": m["overrides"]})
+    return files
+
+
+def write_tree(source: Source, root: Path) -> list[str]:
+    """Write the catalogue's files under root; returns the paths written."""
+    root = Path(root)
+    written = []
+    for rel, text in sorted(source.files().items()):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(rel)
+    return written

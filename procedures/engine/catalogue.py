@@ -1,0 +1,349 @@
+"""A catalogue version compiled once into callables; evaluating a case is calling them.
+
+Input is the catalogue as plain data (the shape of docs/catalogue-format.md, with the serving
+municipality's overrides already applied); output is the list of items for a case. No Django,
+no I/O: the checklist service, the benchmarks and the rule studio all call this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from .deadlines import DeadlineRule, deadline_for, describe_deadline
+from .render import QuestionText, render_condition
+from .rules import Fact, FactSchema, RuleError, compile_rule, facts_read, true_conditions
+
+LANGS = ("ja", "en", "easy")
+FACT_TYPES = {"yes_no": "bool", "choice": "choice", "number": "number", "date": "date"}
+RELATIONS = ("self", "spouse", "child", "parent", "deceased", "other")
+MEMBER_KEY_MAX = 16
+
+_CHECK_TEXT = {
+    "ja": "「{q}」の回答がないため、窓口で確認してください。",
+    "en": "You have not answered “{q}”, so please ask at the counter whether this applies.",
+    "easy": "「{q}」の こたえが ありません。まどぐちで きいて ください。",
+}
+_ALWAYS_TEXT = {
+    "ja": "「{e}」のときに必要な手続です。",
+    "en": "Needed for everyone with this life event: {e}.",
+    "easy": "「{e}」の ときに する てつづきです。",
+}
+_IF_APPLICABLE = {"ja": "該当する場合", "en": "if it applies to you", "easy": "あてはまる ときだけ"}
+
+
+class CatalogueError(ValueError):
+    """Problems found while compiling: each (kind, code, field, message)."""
+
+    def __init__(self, problems: list[tuple[str, str, str, str]]):
+        self.problems = problems
+        super().__init__("\n".join(f"{k} {c}: {f}: {m}" for k, c, f, m in problems))
+
+
+@dataclass(frozen=True)
+class Case:
+    life_events: tuple[str, ...]
+    event_date: date
+    answers: Mapping[str, Any]
+    members: Sequence[Mapping[str, Any]]  # each with "key", "relation" and member answers
+
+
+@dataclass
+class Item:
+    key: str
+    procedure: CompiledProcedure
+    member: Mapping[str, Any] | None
+    status: str  # "required" | "check"
+    deadline: date | None
+    unknown_facts: tuple[str, ...] = ()
+    documents: list[tuple[Mapping, bool]] = field(default_factory=list)  # (document, certain)
+
+
+@dataclass
+class CompiledProcedure:
+    data: Mapping[str, Any]
+    applies: Any
+    deadline_rule: DeadlineRule | None
+    documents: list[tuple[Mapping, Any]]  # (document, compiled applies_if or None)
+    reads: frozenset[str]
+    order: int
+
+    @property
+    def code(self) -> str:
+        return self.data["code"]
+
+    @property
+    def per_member(self) -> bool:
+        return self.data["per_member"]
+
+
+class CompiledCatalogue:
+    def __init__(self, doc: Mapping[str, Any]):
+        self.doc = doc
+        self.municipality = doc["municipality"]
+        self.closed_days = frozenset(date.fromisoformat(d) for d in self.municipality.get("closed_days", ()))
+        self.counters = {c["code"]: c for c in self.municipality["counters"]}
+        self.offices = {o["code"]: o for o in doc["offices"]}
+        self.laws = {law["key"]: law for law in doc["laws"]}
+        self.life_events = {e["code"]: e for e in doc["life_events"]}
+        self.questions = sorted(doc["questions"], key=lambda q: (q["order"], q["key"]))
+        self.question_by_key = {q["key"]: q for q in self.questions}
+        problems: list[tuple[str, str, str, str]] = []
+        self.schema = self._schema()
+        self.question_texts = {
+            q["key"]: QuestionText(text=q["text"], choices={c["value"]: c["label"] for c in (q.get("choices") or ())})
+            for q in self.questions
+        }
+        self.show_if = {}
+        for q in self.questions:
+            self._check_life_events("question", q["key"], q["life_events"], problems)
+            if q.get("show_if") is not None:
+                self.show_if[q["key"]] = self._compile(
+                    q["show_if"], "question", q["key"], "show_if", q["per_member"], problems
+                )
+        self.procedures: list[CompiledProcedure] = []
+        for order, p in enumerate(sorted(doc["procedures"], key=lambda p: p["code"])):
+            compiled = self._procedure(p, order, problems)
+            if compiled is not None:
+                self.procedures.append(compiled)
+        if problems:
+            raise CatalogueError(problems)
+        self._by_events: dict[frozenset[str], tuple[CompiledProcedure, ...]] = {}
+
+    # --- compiling ---------------------------------------------------------------------------
+
+    def _schema(self) -> FactSchema:
+        case, member = [], []
+        for q in self.questions:
+            fact = Fact(
+                key=q["key"],
+                type=FACT_TYPES[q["type"]],
+                choices=tuple(c["value"] for c in (q.get("choices") or ())),
+            )
+            (member if q["per_member"] else case).append(fact)
+        return FactSchema.build(case, member)
+
+    def _compile(self, rule, kind, code, where, per_member, problems):
+        try:
+            return compile_rule(rule, self.schema, name=f"{kind} {code} {where}", per_member=per_member)
+        except RuleError as exc:
+            problems.append((kind, code, where, f"{exc.message} (at {exc.path or '/'})"))
+            return None
+
+    def _check_life_events(self, kind, code, events, problems):
+        for i, e in enumerate(events):
+            if e not in self.life_events:
+                problems.append((kind, code, f"life_events.{i}", f"unknown life event '{e}'"))
+
+    def _procedure(self, p, order, problems) -> CompiledProcedure | None:
+        code = p["code"]
+        before = len(problems)
+        self._check_life_events("procedure", code, p["life_events"], problems)
+        applies = self._compile(p["applies_if"], "procedure", code, "applies_if", p["per_member"], problems)
+        where = p["where"]
+        if bool(where.get("counter")) == bool(where.get("office")):
+            problems.append(("procedure", code, "where", "give exactly one of counter or office"))
+        elif where.get("counter") and where["counter"] not in self.counters:
+            problems.append(
+                ("procedure", code, "where.counter", f"unknown counter '{where['counter']}' in the municipality")
+            )
+        elif where.get("office") and where["office"] not in self.offices:
+            problems.append(("procedure", code, "where.office", f"unknown office '{where['office']}'"))
+        for i, cite in enumerate(p["legal_basis"]):
+            if cite["law"] not in self.laws:
+                problems.append(("procedure", code, f"legal_basis.{i}.law", f"unknown law '{cite['law']}'"))
+        deadline_rule = None
+        if p.get("deadline") is not None:
+            try:
+                deadline_rule = DeadlineRule.from_dict(p["deadline"])
+            except ValueError as exc:
+                problems.append(("procedure", code, "deadline", str(exc)))
+            else:
+                src = deadline_rule.from_
+                q = self.question_by_key.get(src)
+                if src != "event_date" and (q is None or q["type"] != "date" or q["per_member"]):
+                    problems.append(
+                        ("procedure", code, "deadline.from", f"'{src}' is not event_date or a case-level date question")
+                    )
+        documents = []
+        for i, doc in enumerate(p.get("documents") or ()):
+            rule = doc.get("applies_if")
+            fn = None
+            if rule is not None:
+                fn = self._compile(rule, "procedure", code, f"documents.{i}.applies_if", p["per_member"], problems)
+            documents.append((doc, fn))
+        if len(problems) > before:
+            return None
+        return CompiledProcedure(
+            data=p,
+            applies=applies,
+            deadline_rule=deadline_rule,
+            documents=documents,
+            reads=frozenset(facts_read(p["applies_if"])),
+            order=order,
+        )
+
+    # --- evaluating --------------------------------------------------------------------------
+
+    def procedures_for(self, life_events) -> tuple[CompiledProcedure, ...]:
+        key = frozenset(life_events)
+        found = self._by_events.get(key)
+        if found is None:
+            found = tuple(p for p in self.procedures if key.intersection(p.data["life_events"]))
+            self._by_events[key] = found
+        return found
+
+    def questions_for(self, life_events) -> list[Mapping]:
+        wanted = set(life_events)
+        return [q for q in self.questions if wanted.intersection(q["life_events"])]
+
+    def facts(self, case: Case) -> dict[str, Any]:
+        return {**case.answers, "event_date": case.event_date.isoformat(), "members": list(case.members)}
+
+    def evaluate(self, case: Case) -> list[Item]:
+        facts = self.facts(case)
+        items: list[Item] = []
+        for proc in self.procedures_for(case.life_events):
+            if proc.per_member:
+                for member in case.members:
+                    result = proc.applies(facts, member)
+                    if result is not False:
+                        items.append(self._item(proc, facts, member, result))
+            else:
+                result = proc.applies(facts, None)
+                if result is not False:
+                    items.append(self._item(proc, facts, None, result))
+        items.sort(key=self._sort_key)
+        return items
+
+    def _item(self, proc, facts, member, result) -> Item:
+        deadline = None
+        rule = proc.deadline_rule
+        if rule is not None:
+            start = facts.get(rule.from_)
+            if start is not None:
+                deadline = deadline_for(rule, date.fromisoformat(start), municipal_closed_days=self.closed_days)
+        unknown = ()
+        if result is None:
+            unknown = self._unknown_facts(proc.reads, facts, member)
+        documents = []
+        for doc, fn in proc.documents:
+            got = True if fn is None else fn(facts, member)
+            if got is not False:
+                documents.append((doc, got is True))
+        key = proc.code if member is None else f"{proc.code}.{member['key']}"
+        return Item(
+            key=key,
+            procedure=proc,
+            member=member,
+            status="required" if result is True else "check",
+            deadline=deadline,
+            unknown_facts=unknown,
+            documents=documents,
+        )
+
+    def _unknown_facts(self, reads, facts, member) -> tuple[str, ...]:
+        out = []
+        for name in sorted(reads):
+            scope, _, key = name.partition(".")
+            if not key:
+                if facts.get(scope) is None:
+                    out.append(scope)
+            elif scope == "member":
+                if member is None or member.get(key) is None:
+                    out.append(key)
+            elif scope == "members" and any(m.get(key) is None for m in facts["members"]):
+                out.append(key)
+        return tuple(dict.fromkeys(out))
+
+    def _sort_key(self, item: Item):
+        where = item.procedure.data["where"]
+        counter = self.counters.get(where.get("counter"))
+        visit = counter["visit_order"] if counter else 10_000
+        return (item.deadline is None, item.deadline or date.max, visit, item.procedure.order, item.key)
+
+    # --- explaining --------------------------------------------------------------------------
+
+    def text(self, value: Mapping[str, str] | None, lang: str) -> str | None:
+        return None if value is None else value.get(lang) or value.get("ja")
+
+    def citation(self, cite: Mapping, lang: str) -> dict:
+        law = self.laws[cite["law"]]
+        return {
+            "law": cite["law"],
+            "name": self.text(law["name"], lang),
+            "number": law["number"],
+            "article": cite["article"],
+            "egov_id": law.get("egov_id"),
+            "url": f"https://laws.e-gov.go.jp/law/{law['egov_id']}" if law.get("egov_id") else None,
+            "verified": law["verified"],
+        }
+
+    def reasons(self, item: Item, case: Case, lang: str) -> list[dict]:
+        proc = item.procedure
+        basis = [self.citation(c, lang) for c in proc.data["legal_basis"]]
+        facts = self.facts(case)
+        texts: list[str] = []
+        if item.status == "check":
+            for key in item.unknown_facts:
+                q = self.question_by_key.get(key)
+                label = self.text(q["text"], lang) if q else key
+                texts.append(_CHECK_TEXT[lang].format(q=label))
+        else:
+            for cond in true_conditions(proc.data["applies_if"], facts, item.member):
+                texts.append(
+                    render_condition(cond, lang=lang, questions=self.question_texts, facts=facts, member=item.member)
+                )
+            if not texts:
+                names = "・".join(
+                    self.text(self.life_events[e]["name"], lang)
+                    for e in proc.data["life_events"]
+                    if e in case.life_events
+                )
+                texts.append(_ALWAYS_TEXT[lang].format(e=names))
+        return [{"text": t, "legal_basis": basis} for t in texts]
+
+    def deadline_text(self, proc: CompiledProcedure, lang: str) -> str | None:
+        rule = proc.deadline_rule
+        if rule is None:
+            return None
+        label = None
+        if rule.from_ != "event_date":
+            label = self.text(self.question_by_key[rule.from_]["text"], lang)
+        return describe_deadline(rule, lang=lang, from_label=label)
+
+    def where(self, proc: CompiledProcedure, lang: str) -> dict:
+        where = proc.data["where"]
+        if where.get("counter"):
+            c = self.counters[where["counter"]]
+            return {
+                "department": self.text(c["department"], lang),
+                "counter": self.text(c["name"], lang),
+                "location": self.text(c["location"], lang),
+                "hours": self.text(c["hours"], lang),
+                "office": None,
+            }
+        office = self.offices[where["office"]]
+        return {
+            "department": None,
+            "counter": None,
+            "location": None,
+            "hours": None,
+            "office": self.text(office["name"], lang),
+        }
+
+    def documents(self, item: Item, lang: str) -> list[dict]:
+        out = []
+        for doc, certain in item.documents:
+            note = self.text(doc.get("note"), lang)
+            if not certain:
+                note = f"{_IF_APPLICABLE[lang]}: {note}" if note else _IF_APPLICABLE[lang]
+            out.append({"name": self.text(doc["name"], lang), "note": note})
+        return out
+
+    @cached_property
+    def life_event_codes(self) -> frozenset[str]:
+        return frozenset(self.life_events)
