@@ -1,7 +1,19 @@
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from navi.api_errors import NOT_FOUND_MESSAGE
+
+
+def not_found(request, exception=None):
+    """JSON under /api/ (a malformed checklist link gives the same answer as an unknown one)."""
+    if request.path.startswith("/api/v1/checklists/"):
+        return JsonResponse({"errors": {"detail": [NOT_FOUND_MESSAGE]}}, status=404)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": {"detail": ["Not found."]}}, status=404)
+    return page_not_found(request, exception)
 
 
 def health(request):
@@ -15,3 +27,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("health/", health, name="health"),
 ]
+
+handler404 = not_found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -33,9 +34,13 @@ def flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+def body_too_large() -> str:
+    return f"the request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
+
+
 def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
-        exc = exceptions.ValidationError({"body": [str(exc)]})
+        exc = exceptions.ValidationError({"body": [body_too_large()]})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
@@ -52,8 +57,8 @@ def exception_handler(exc, context):
     return response
 
 
+NOT_FOUND_MESSAGE = "No checklist at this link: it may be mistyped, expired or deleted."
+
+
 def not_found() -> Response:
-    return Response(
-        {"errors": {"detail": ["No checklist at this link: it may be mistyped, expired or deleted."]}},
-        status=status.HTTP_404_NOT_FOUND,
-    )
+    return Response({"errors": {"detail": [NOT_FOUND_MESSAGE]}}, status=status.HTTP_404_NOT_FOUND)

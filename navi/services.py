@@ -202,5 +202,5 @@ def checklist_delete(*, checklist: Checklist) -> None:
 
 def checklists_purge_expired(*, now=None) -> int:
     """Delete every checklist past its expiry (the retention period set in settings)."""
-    deleted, _ = Checklist.objects.filter(expires_at__lte=now or timezone.now()).delete()
-    return deleted
+    _, per_model = Checklist.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return per_model.get(Checklist._meta.label, 0)

@@ -66,9 +66,11 @@ TEMPLATES = [
 # With no DATABASE_URL the quick start runs on one SQLite file shared by web, worker and
 # scheduler: WAL lets readers and one writer work side by side, and immediate transactions
 # take the write lock up front instead of failing half-way with "database is locked".
-SQLITE_PATH = BASE_DIR / "var" / "navi.sqlite3"
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+SQLITE_PATH = VAR_DIR / "navi.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
@@ -99,14 +101,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 # The catalogue this deployment serves.
-CATALOGUE_DIR = env.path("CATALOGUE_DIR", default=BASE_DIR / "fixtures" / "catalogue")
+CATALOGUE_DIR = Path(env.str("CATALOGUE_DIR", default=str(BASE_DIR / "fixtures" / "catalogue")))
 CHECKLIST_RETENTION_DAYS = env.int("CHECKLIST_RETENTION_DAYS", default=400)
 CHECKLIST_MAX_MEMBERS = 20
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024)
@@ -114,7 +116,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's SQLAlchemy transport on a SQLite file,
 # so the quick start needs no server.
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or f"sqla+sqlite:///{BASE_DIR / 'var' / 'broker.sqlite3'}"
+CELERY_BROKER_URL = REDIS_URL or f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}"
+if not REDIS_URL:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True

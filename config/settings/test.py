@@ -12,3 +12,4 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = False
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
