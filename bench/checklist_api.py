@@ -392,7 +392,8 @@ def report(http: dict, info: dict, builds: list[dict], args, db_label: str, elap
     labels = {"bare": "GET /bench/bare/", "get": "GET /api/v1/checklists/{token}/", "post": "POST /api/v1/checklists/"}
     for key, label in labels.items():
         r = http[key]
-        print(f"{label:<34} {r['rps']:>9.1f} {r['latency']:>12} {r['p99']:>9} {r['rps'] / bare:>8.3f}")
+        latency, p99 = r["latency"] or "-", r["p99"] or "-"
+        print(f"{label:<34} {r['rps']:>9.1f} {latency:>12} {p99:>9} {r['rps'] / bare:>8.3f}")
     print()
     print(f"checklist build without HTTP (evaluate + render items + documents + unanswered), median of {BUILD_RUNS}")
     print(f"{'procedures':>10} {'items':>6} {'required':>9} {'ms (median)':>12} {'ms (best)':>10}")
@@ -434,8 +435,13 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)  # unwinds like Ctrl-C: gunicorn stopped, database dropped
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)
     started = time.monotonic()
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian: apt-get install wrk); cannot measure the API", file=sys.stderr)

@@ -234,9 +234,7 @@ def test_calendar_none_never_shifts():
     rule = DeadlineRule(months=4, calendar="none")
     assert deadline_for(rule, D("2026-01-31")) == D("2026-05-31")  # a Sunday, kept
     rule = DeadlineRule(days=14, calendar="none")
-    assert deadline_for(rule, D("2026-12-15"), municipal_closed_days=frozenset({D("2026-12-29")})) == D(
-        "2026-12-29"
-    )
+    assert deadline_for(rule, D("2026-12-15"), municipal_closed_days=frozenset({D("2026-12-29")})) == D("2026-12-29")
     assert deadline_for(rule, D("2026-10-19"), municipal_closed_days=MIRAI_CLOSED) == D("2026-11-02")
 
 
@@ -428,10 +426,7 @@ def test_describe_ja():
 
 
 def test_describe_en():
-    assert (
-        describe_deadline(SHUSSEI_TODOKE, lang="en")
-        == "within 14 days of the event (counting the day itself)"
-    )
+    assert describe_deadline(SHUSSEI_TODOKE, lang="en") == "within 14 days of the event (counting the day itself)"
     assert (
         describe_deadline(TENNYU_TODOKE, lang="en", from_label="the day you moved in")
         == "within 14 days of the day you moved in"
@@ -441,9 +436,7 @@ def test_describe_en():
     assert describe_deadline(DeadlineRule(days=1), lang="en") == "within 1 day of the event"
     assert describe_deadline(DeadlineRule(days=0), lang="en") == "on the day of the event"
     assert (
-        describe_deadline(
-            DeadlineRule(days=0, from_="move_in_date"), lang="en", from_label="the move-in date"
-        )
+        describe_deadline(DeadlineRule(days=0, from_="move_in_date"), lang="en", from_label="the move-in date")
         == "on the move-in date"
     )
 
@@ -471,9 +464,7 @@ def test_describe_unknown_language():
 CALENDAR_NAMES = st.sampled_from(["municipality", "national", "none"])
 rules = st.one_of(
     st.builds(DeadlineRule, days=st.integers(0, 400), count_first_day=st.booleans(), calendar=CALENDAR_NAMES),
-    st.builds(
-        DeadlineRule, months=st.integers(0, 24), count_first_day=st.booleans(), calendar=CALENDAR_NAMES
-    ),
+    st.builds(DeadlineRule, months=st.integers(0, 24), count_first_day=st.booleans(), calendar=CALENDAR_NAMES),
 )
 starts = st.dates(min_value=D("2020-01-01"), max_value=D("2035-12-31"))
 

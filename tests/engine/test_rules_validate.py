@@ -141,7 +141,10 @@ def test_bad_members_iteration():
         "(only the member's own facts are available there)"
     )
     e = error({"none": [{"var": "members"}, {"var": "age"}]})
-    assert (e.path, e.message) == ("/none/1", "the condition of 'none' must be true or false, but 'age' (number) is not")
+    assert (e.path, e.message) == (
+        "/none/1",
+        "the condition of 'none' must be true or false, but 'age' (number) is not",
+    )
     e = error({"==": [{"var": "members"}, 2]})
     assert (e.path, e.message) == ("/==/0", "'members' can only be the first argument of some / all / none")
     e = error({"some": [{"var": "members"}, {"==": [{"var": "member.age"}, 3]}]}, per_member=True)
@@ -174,7 +177,10 @@ def test_junk():
 
 def test_var_defaults_are_rejected():
     e = error({"==": [{"var": ["move_type", "out"]}, "out"]})
-    assert (e.path, e.message) == ("/==/0/var/1", "default values in 'var' are not supported (an unanswered fact is unknown)")
+    assert (e.path, e.message) == (
+        "/==/0/var/1",
+        "default values in 'var' are not supported (an unanswered fact is unknown)",
+    )
 
 
 def test_pointer_escapes_operator_names():
