@@ -1,9 +1,13 @@
 """A resident's checklist: answers, the items they produced and the ticks. No personal identifiers.
 
+Items are rows of scalars (key, status, deadline, done: what reminders and counters query); how
+each item reads (names, reasons, documents) is rendered once at build time into item_content.
+
 Found only by its unguessable token; deleted on request and after the retention period.
 """
 
 from django.db import models
+from django.utils.functional import cached_property
 
 from procedures.models import CatalogueVersion
 
@@ -18,6 +22,7 @@ class Checklist(models.Model):
     language = models.CharField(max_length=8, choices=LANGUAGES, default="ja")
     answers = models.JSONField(default=dict)
     members = models.JSONField(default=list)
+    item_content = models.JSONField(default=dict, help_text="each item as shown, by key: procedure, reasons …")
     documents = models.JSONField(default=list, help_text="merged list of what to bring, rendered")
     unanswered = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -26,6 +31,11 @@ class Checklist(models.Model):
 
     def __str__(self):
         return f"checklist {self.pk} ({', '.join(self.life_events)})"
+
+    @cached_property
+    def item_list(self) -> list["ChecklistItem"]:
+        """The items in order; services fill this in when they have just written them."""
+        return list(self.items.all())
 
 
 class ChecklistItem(models.Model):
@@ -38,7 +48,6 @@ class ChecklistItem(models.Model):
     member_key = models.CharField(max_length=16, null=True, blank=True)
     status = models.CharField(max_length=8, choices=STATUSES)
     deadline = models.DateField(null=True, blank=True, db_index=True)
-    content = models.JSONField(help_text="the item as shown: procedure, reasons, documents, deadline text")
     done = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)
 

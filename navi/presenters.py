@@ -5,10 +5,13 @@ from __future__ import annotations
 from procedures.engine.catalogue import CompiledCatalogue
 from procedures.engine.render import render_rule
 
-from .models import Checklist
+from django.utils import timezone
+
+from .models import Checklist, ChecklistItem
 
 
 def checklist_payload(checklist: Checklist) -> dict:
+    content = checklist.item_content
     return {
         "token": checklist.token,
         "url": f"/c/{checklist.token}/",
@@ -16,25 +19,27 @@ def checklist_payload(checklist: Checklist) -> dict:
         "event_date": checklist.event_date,
         "language": checklist.language,
         "catalogue_version": checklist.catalogue_version.content_hash,
-        "expires_at": checklist.expires_at,
+        "expires_at": timezone.localtime(checklist.expires_at),
         "answers": checklist.answers,
         "members": checklist.members,
-        "items": [
-            {
-                "key": item.key,
-                "procedure": item.content["procedure"],
-                "member": item.member_key,
-                "status": item.status,
-                "deadline": item.deadline,
-                "deadline_text": item.content["deadline_text"],
-                "reasons": item.content["reasons"],
-                "documents": item.content["documents"],
-                "done": item.done,
-            }
-            for item in checklist.items.all()
-        ],
+        "items": [item_payload(item, content[item.key]) for item in checklist.item_list],
         "documents": checklist.documents,
         "unanswered": checklist.unanswered,
+    }
+
+
+def item_payload(item: ChecklistItem, content: dict) -> dict:
+    return {
+        "key": item.key,
+        "procedure": content["procedure"],
+        "member": item.member_key,
+        "status": item.status,
+        "deadline": item.deadline,
+        "deadline_text": content["deadline_text"],
+        "reasons": content["reasons"],
+        "legal_basis": content["legal_basis"],
+        "documents": content["documents"],
+        "done": item.done,
     }
 
 

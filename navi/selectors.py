@@ -15,14 +15,12 @@ def checklist_by_token(token: str) -> Checklist | None:
     """The live checklist behind a token, with its items; None for unknown, malformed or expired."""
     if not isinstance(token, str) or not TOKEN.match(token):
         return None
-    checklist = (
+    return (
         Checklist.objects.select_related("catalogue_version")
-        .prefetch_related("items")
         .filter(token=token, expires_at__gt=timezone.now())
         .first()
     )
-    return checklist
 
 
 def checklist_item(checklist: Checklist, key: str) -> ChecklistItem | None:
-    return next((item for item in checklist.items.all() if item.key == key), None)
+    return next((item for item in checklist.item_list if item.key == key), None)

@@ -36,7 +36,8 @@ class Built:
     answers: dict
     members: list[dict]
     language: str
-    items: list[dict]  # rows to store: key, procedure_code, member_key, status, deadline, content
+    items: list[dict]  # rows to store: key, procedure_code, member_key, status, deadline
+    item_content: dict[str, dict]  # how each item reads, by key
     documents: list[dict]
     unanswered: list[str]
 
@@ -75,17 +76,28 @@ def checklist_build(*, life_events: list[str], event_date: date, answers: dict, 
         answers=dict(answers),
         members=members,
         language=language,
-        items=[_item_row(catalogue, case, item, language) for item in items],
+        items=[_item_row(item) for item in items],
+        item_content={item.key: _item_content(catalogue, case, item, language) for item in items},
         documents=_merged_documents(catalogue, items, language),
         unanswered=_unanswered(catalogue, case, items),
     )
 
 
-def _item_row(catalogue: CompiledCatalogue, case: Case, item: Item, lang: str) -> dict:
+def _item_row(item: Item) -> dict:
+    return {
+        "key": item.key,
+        "procedure_code": item.procedure.code,
+        "member_key": item.member["key"] if item.member else None,
+        "status": item.status,
+        "deadline": item.deadline,
+    }
+
+
+def _item_content(catalogue: CompiledCatalogue, case: Case, item: Item, lang: str) -> dict:
     proc = item.procedure
     data = proc.data
     fee = data.get("fee")
-    content = {
+    return {
         "procedure": {
             "code": proc.code,
             "name": catalogue.text(data["name"], lang),
@@ -96,15 +108,8 @@ def _item_row(catalogue: CompiledCatalogue, case: Case, item: Item, lang: str) -
         },
         "deadline_text": catalogue.deadline_text(proc, lang),
         "reasons": catalogue.reasons(item, case, lang),
+        "legal_basis": [catalogue.citation(c, lang) for c in data["legal_basis"]],
         "documents": catalogue.documents(item, lang),
-    }
-    return {
-        "key": item.key,
-        "procedure_code": proc.code,
-        "member_key": item.member["key"] if item.member else None,
-        "status": item.status,
-        "deadline": item.deadline,
-        "content": content,
     }
 
 
@@ -141,9 +146,10 @@ def checklist_create(
             expires_at=timezone.now() + timedelta(days=settings.CHECKLIST_RETENTION_DAYS),
             **_checklist_fields(built),
         )
-        ChecklistItem.objects.bulk_create(
-            ChecklistItem(checklist=checklist, position=i, **row) for i, row in enumerate(built.items)
+        items = ChecklistItem.objects.bulk_create(
+            [ChecklistItem(checklist=checklist, position=i, **row) for i, row in enumerate(built.items)]
         )
+    checklist.__dict__["item_list"] = items
     return checklist
 
 
@@ -155,6 +161,7 @@ def _checklist_fields(built: Built) -> dict:
         "language": built.language,
         "answers": built.answers,
         "members": built.members,
+        "item_content": built.item_content,
         "documents": built.documents,
         "unanswered": built.unanswered,
     }

@@ -282,9 +282,13 @@ class CompiledCatalogue:
             "verified": law["verified"],
         }
 
+    def citation_text(self, cite: Mapping, lang: str) -> str:
+        """A short citation such as 「戸籍法 第49条第1項」, for the reasons under an item."""
+        return f"{self.text(self.laws[cite['law']]['name'], lang)} {cite['article']}"
+
     def reasons(self, item: Item, case: Case, lang: str) -> list[dict]:
         proc = item.procedure
-        basis = [self.citation(c, lang) for c in proc.data["legal_basis"]]
+        basis = [self.citation_text(c, lang) for c in proc.data["legal_basis"]]
         facts = self.facts(case)
         texts: list[str] = []
         if item.status == "check":

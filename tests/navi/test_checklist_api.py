@@ -52,7 +52,9 @@ def test_death_on_new_years_day_gives_the_death_notification_by_7_january(api):
     shibou = items(r.json())["shibou_todoke"]
     assert shibou["deadline"] == "2026-01-07"
     assert shibou["status"] == "required"
-    assert shibou["reasons"][0]["legal_basis"][0]["name"] == "戸籍法"
+    assert shibou["reasons"][0]["legal_basis"][0].startswith("戸籍法 第")
+    assert shibou["legal_basis"][0]["name"] == "戸籍法"
+    assert shibou["legal_basis"][0]["url"] == "https://laws.e-gov.go.jp/law/322AC0000000224"
 
 
 def test_birth_on_20_april_gives_the_birth_notification_by_7_may(api):
@@ -91,7 +93,8 @@ def test_a_checklist_is_explained_and_shaped_as_the_contract_says(api):
     assert [m["key"] for m in data["members"]] == ["m1", "m2", "m3"]
     item = items(data)["setainushi_henko"]
     assert set(item) == {
-        "key", "procedure", "member", "status", "deadline", "deadline_text", "reasons", "documents", "done",
+        "key", "procedure", "member", "status", "deadline", "deadline_text", "reasons", "legal_basis",
+        "documents", "done",
     }  # fmt: skip
     assert set(item["procedure"]) >= {"code", "name", "department", "counter", "online_url"}
     assert item["deadline_text"]
