@@ -169,10 +169,7 @@ def _household(rng: random.Random) -> dict:
 
 
 def _member(rng: random.Random, key: str, relation: str, age: int) -> dict:
-    if age >= 75:
-        insurance = "late_elderly"
-    else:
-        insurance = rng.choice(("national", "employee", "employee", "employee_dependent"))
+    insurance = "late_elderly" if age >= 75 else rng.choice(("national", "employee", "employee", "employee_dependent"))
     if age < 20:
         pension = "none"
     elif age >= 65:

@@ -86,7 +86,9 @@ class FactSchema:
     @classmethod
     def build(cls, case: Iterable[Fact], member: Iterable[Fact]) -> FactSchema:
         """The schema of the given facts plus the built-ins (event_date; member key and relation)."""
-        return cls(case=_facts_by_key(case, _BUILTIN_CASE, "case"), member=_facts_by_key(member, _BUILTIN_MEMBER, "member"))
+        return cls(
+            case=_facts_by_key(case, _BUILTIN_CASE, "case"), member=_facts_by_key(member, _BUILTIN_MEMBER, "member")
+        )
 
 
 def _facts_by_key(facts: Iterable[Fact], builtins: tuple[Fact, ...], where: str) -> dict[str, Fact]:
@@ -284,10 +286,7 @@ class _Validator:
         return self.var(key, fact, "case", path)
 
     def var(self, key, fact: Fact, scope, path):
-        if fact.type == "choice":
-            type_ = "choice" if fact.choices else "str"
-        else:
-            type_ = fact.type
+        type_ = ("choice" if fact.choices else "str") if fact.type == "choice" else fact.type
         return _N("var", type_, path=path, key=key, scope=scope, fact=fact)
 
     def op_eq(self, op, args, paths, path, scope, depth):
@@ -377,7 +376,7 @@ class _Validator:
         first = args[0]
         ok = isinstance(first, Mapping) and len(first) == 1 and first.get("var") in ("members", ["members"])
         if not ok:
-            self.fail(f"the first argument of '{op}' must be {{\"var\": \"members\"}}", paths[0])
+            self.fail(f'the first argument of \'{op}\' must be {{"var": "members"}}', paths[0])
         if scope == "item":
             self.fail(f"'{op}' cannot be nested inside some / all / none", path)
         inner = self.node(args[1], paths[1], "item", depth + 1)
@@ -722,7 +721,9 @@ class _Compiler:
         return out + _dispatch(s, T, F, U), s
 
 
-def compile_rule(rule, schema: FactSchema, *, name: str, per_member: bool) -> Callable[[Mapping, Mapping | None], bool | None]:
+def compile_rule(
+    rule, schema: FactSchema, *, name: str, per_member: bool
+) -> Callable[[Mapping, Mapping | None], bool | None]:
     """Validate, then compile into fn(facts, member) -> True / False / None (unknown)."""
     root = _Validator(schema, name, per_member).rule(rule)
     source = _source(root)
@@ -860,7 +861,9 @@ def _ev(node, facts, member, item):
     if op in _EQUALITY:
         return (vals[0] == vals[1]) == (_EQUALITY[op] == "==")
     if op in _ORDER:
-        py = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}[op]
+        py = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}[
+            op
+        ]
         return all(py(vals[i], vals[i + 1]) for i in range(len(vals) - 1))
     if op == "+":
         return sum(vals[1:], vals[0])
