@@ -69,6 +69,7 @@ class LifeEvent(_Model):
     code: CODE
     name: Text
     description: Text
+    event_date_label: Text  # the day deadlines count from: 生まれた日, 亡くなった日 …
 
 
 class Office(_Model):
@@ -324,7 +325,7 @@ def _pydantic_message(err: dict) -> str:
 KEY_ORDER = [
     "code", "key", "procedure", "effective_from", "municipality", "order", "life_events", "per_member",
     "type", "ja", "en", "easy", "value", "name", "label", "number", "egov_id", "verified", "text",
-    "help", "choices", "min", "max", "show_if", "description", "department", "location", "hours", "visit_order",
+    "help", "choices", "min", "max", "show_if", "description", "event_date_label", "department", "location", "hours", "visit_order",
     "closed_days", "counters", "where", "counter", "office", "online_url", "fee", "yen", "applies_if",
     "days", "months", "from", "count_first_day", "calendar", "deadline", "legal_basis", "law",
     "article", "note", "documents",
@@ -358,7 +359,8 @@ def _ordered(data: Any, inline: bool = False) -> Any:
             if k in INLINE_ITEM_KEYS and isinstance(v, list):
                 out[k] = [_ordered(item, inline=True) for item in v]
             else:
-                out[k] = _ordered(v, inline or k in INLINE_KEYS)
+                entries = isinstance(v, list) and any(isinstance(x, dict) for x in v)  # a file's list
+                out[k] = _ordered(v, inline or (k in INLINE_KEYS and not entries))
         return _InlineDict(out) if inline else out
     if isinstance(data, list):
         items = [_ordered(v, inline) for v in data]

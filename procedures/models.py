@@ -49,6 +49,7 @@ class LifeEvent(_VersionRow):
     code = models.CharField(max_length=64)
     name = models.JSONField()
     description = models.JSONField()
+    event_date_label = models.JSONField(help_text="the day deadlines count from, e.g. 生まれた日")
 
     class Meta(_VersionRow.Meta):
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="life_event_unique_code")]

@@ -12,3 +12,5 @@ from .rules import evaluate as evaluate
 from .rules import facts_read as facts_read
 from .rules import true_conditions as true_conditions
 from .rules import validate_rule as validate_rule
+from .diff import ChecklistDiff as ChecklistDiff
+from .diff import checklist_diff as checklist_diff

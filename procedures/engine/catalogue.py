@@ -314,9 +314,14 @@ class CompiledCatalogue:
         rule = proc.deadline_rule
         if rule is None:
             return None
-        label = None
         if rule.from_ != "event_date":
             label = self.text(self.question_by_key[rule.from_]["text"], lang)
+            if lang == "en":  # a question's text starts a sentence; here it ends one
+                label = label[:1].lower() + label[1:]
+        elif len(proc.data["life_events"]) == 1:
+            label = self.text(self.life_events[proc.data["life_events"][0]]["event_date_label"], lang)
+        else:
+            label = None  # the engine's general wording: the day of the event
         return describe_deadline(rule, lang=lang, from_label=label)
 
     def where(self, proc: CompiledProcedure, lang: str) -> dict:

@@ -168,6 +168,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=64)),
                 ('name', models.JSONField()),
                 ('description', models.JSONField()),
+                ('event_date_label', models.JSONField(help_text='the day deadlines count from, e.g. 生まれた日')),
                 ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='procedures.catalogueversion')),
             ],
             options={
