@@ -123,6 +123,7 @@ class Procedure(_Model):
     life_events: list[CODE] = Field(min_length=1)
     name: Text
     description: Text
+    rationale: Annotated[str, StringConstraints(min_length=1)] | None = None  # the rule in one line, for review
     where: Where
     online_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
     fee: Fee | None = None
@@ -325,7 +326,7 @@ def _pydantic_message(err: dict) -> str:
 KEY_ORDER = [
     "code", "key", "procedure", "effective_from", "municipality", "order", "life_events", "per_member",
     "type", "ja", "en", "easy", "value", "name", "label", "number", "egov_id", "verified", "text",
-    "help", "choices", "min", "max", "show_if", "description", "event_date_label", "department", "location", "hours", "visit_order",
+    "help", "choices", "min", "max", "show_if", "description", "event_date_label", "rationale", "department", "location", "hours", "visit_order",
     "closed_days", "counters", "where", "counter", "office", "online_url", "fee", "yen", "applies_if",
     "days", "months", "from", "count_first_day", "calendar", "deadline", "legal_basis", "law",
     "article", "note", "documents",

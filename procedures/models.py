@@ -99,6 +99,7 @@ class Procedure(_VersionRow):
     life_events = models.JSONField()
     name = models.JSONField()
     description = models.JSONField()
+    rationale = models.TextField(null=True, blank=True, help_text="the rule in one line, for reviewers")
     where = models.JSONField()
     online_url = models.URLField(max_length=500, null=True, blank=True)
     fee = models.JSONField(null=True, blank=True)

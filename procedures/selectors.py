@@ -111,7 +111,7 @@ def version_source(version: CatalogueVersion) -> content.Source:
     source.procedures = [
         {
             **plain(
-                r, "code", "life_events", "name", "description", "where", "online_url", "fee", "per_member",
+                r, "code", "life_events", "name", "description", "rationale", "where", "online_url", "fee", "per_member",
                 "applies_if", "deadline", "legal_basis", "documents",
             ),
             "_file": r.file,

@@ -103,6 +103,7 @@ class Migration(migrations.Migration):
                 ('life_events', models.JSONField()),
                 ('name', models.JSONField()),
                 ('description', models.JSONField()),
+                ('rationale', models.TextField(blank=True, help_text='the rule in one line, for reviewers', null=True)),
                 ('where', models.JSONField()),
                 ('online_url', models.URLField(blank=True, max_length=500, null=True)),
                 ('fee', models.JSONField(blank=True, null=True)),
