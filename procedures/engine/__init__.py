@@ -1,5 +1,7 @@
 """The rules engine: plain Python, no Django."""
 
+from .diff import ChecklistDiff as ChecklistDiff
+from .diff import checklist_diff as checklist_diff
 from .render import QuestionText as QuestionText
 from .render import render_condition as render_condition
 from .render import render_rule as render_rule
@@ -12,5 +14,3 @@ from .rules import evaluate as evaluate
 from .rules import facts_read as facts_read
 from .rules import true_conditions as true_conditions
 from .rules import validate_rule as validate_rule
-from .diff import ChecklistDiff as ChecklistDiff
-from .diff import checklist_diff as checklist_diff
