@@ -130,6 +130,7 @@ class Procedure(_Model):
     per_member: bool
     applies_if: Any
     deadline: dict[str, Any] | None
+    deadline_note: Text | None = None  # words for the deadline when the law sets no count: 速やかに, 期限なし …
     legal_basis: list[Citation] = Field(min_length=1)
     documents: list[Document] = []
 
@@ -328,7 +329,7 @@ KEY_ORDER = [
     "type", "ja", "en", "easy", "value", "name", "label", "number", "egov_id", "verified", "text",
     "help", "choices", "min", "max", "show_if", "description", "event_date_label", "rationale", "department", "location", "hours", "visit_order",
     "closed_days", "counters", "where", "counter", "office", "online_url", "fee", "yen", "applies_if",
-    "days", "months", "from", "count_first_day", "calendar", "deadline", "legal_basis", "law",
+    "days", "months", "from", "count_first_day", "calendar", "deadline", "deadline_note", "legal_basis", "law",
     "article", "note", "documents",
 ]  # fmt: skip
 _RANK = {k: i for i, k in enumerate(KEY_ORDER)}

@@ -106,6 +106,7 @@ class Procedure(_VersionRow):
     per_member = models.BooleanField()
     applies_if = models.JSONField()
     deadline = models.JSONField(null=True, blank=True)
+    deadline_note = models.JSONField(null=True, blank=True, help_text="速やかに, 期限なし … when there is no count")
     legal_basis = models.JSONField()
     documents = models.JSONField(default=list)
 

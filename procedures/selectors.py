@@ -112,7 +112,7 @@ def version_source(version: CatalogueVersion) -> content.Source:
         {
             **plain(
                 r, "code", "life_events", "name", "description", "rationale", "where", "online_url", "fee", "per_member",
-                "applies_if", "deadline", "legal_basis", "documents",
+                "applies_if", "deadline", "deadline_note", "legal_basis", "documents",
             ),
             "_file": r.file,
             "_layer": r.layer,

@@ -313,7 +313,7 @@ class CompiledCatalogue:
     def deadline_text(self, proc: CompiledProcedure, lang: str) -> str | None:
         rule = proc.deadline_rule
         if rule is None:
-            return None
+            return self.text(proc.data.get("deadline_note"), lang)
         if rule.from_ != "event_date":
             label = self.text(self.question_by_key[rule.from_]["text"], lang)
             if lang == "en":  # a question's text starts a sentence; here it ends one

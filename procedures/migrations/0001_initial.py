@@ -110,6 +110,7 @@ class Migration(migrations.Migration):
                 ('per_member', models.BooleanField()),
                 ('applies_if', models.JSONField()),
                 ('deadline', models.JSONField(blank=True, null=True)),
+                ('deadline_note', models.JSONField(blank=True, help_text='速やかに, 期限なし … when there is no count', null=True)),
                 ('legal_basis', models.JSONField()),
                 ('documents', models.JSONField(default=list)),
                 ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='procedures.catalogueversion')),
