@@ -18,6 +18,7 @@ from .selectors import catalogue_document
 class LoadResult:
     version: CatalogueVersion
     created: bool
+    municipality_changes: tuple[str, ...] = ()
 
 
 def catalogue_check(*, source: content.Source) -> CompiledCatalogue:
@@ -100,6 +101,18 @@ def _locate(source: content.Source, municipality: str, kind: str, code: str, fie
     return content.ContentError(file, field, message)
 
 
+def municipality_changes(*, source: content.Source, municipality: str) -> list[str]:
+    """What a municipality's layer changes in the national one, in words, for the loader to report."""
+    muni = next(m for m in source.municipalities if m["code"] == municipality)
+    lines = [
+        f"override {o['procedure']}: {', '.join(k for k in o if k != 'procedure')}" for o in muni["overrides"]
+    ]
+    lines += [f"local procedure {p['code']}" for p in source.procedures if p["_layer"] == municipality]
+    if muni.get("closed_days"):
+        lines.append(f"own closed days: {', '.join(muni['closed_days'])}")
+    return lines
+
+
 def catalogue_load(*, path: Path) -> LoadResult:
     """Validate everything under path and import it as one new version, or change nothing.
 
@@ -109,8 +122,9 @@ def catalogue_load(*, path: Path) -> LoadResult:
     catalogue_check(source=source)
     digest = source.content_hash
     existing = CatalogueVersion.objects.filter(content_hash=digest).first()
+    changes = tuple(municipality_changes(source=source, municipality=source.meta["municipality"]))
     if existing is not None:
-        return LoadResult(version=existing, created=False)
+        return LoadResult(version=existing, created=False, municipality_changes=changes)
     with transaction.atomic():
         version = CatalogueVersion.objects.create(
             content_hash=digest,
@@ -118,7 +132,7 @@ def catalogue_load(*, path: Path) -> LoadResult:
             municipality=source.meta["municipality"],
         )
         _store(version, source)
-    return LoadResult(version=version, created=True)
+    return LoadResult(version=version, created=True, municipality_changes=changes)
 
 
 def _store(version: CatalogueVersion, source: content.Source) -> None:

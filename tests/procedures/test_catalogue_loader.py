@@ -203,3 +203,14 @@ def test_command_reports_errors_and_changes_nothing(catalogue_dir):
     with pytest.raises(CommandError, match=r"shussei_todoke.yaml: per_member: is required"):
         call_command("load_catalogue", str(catalogue_dir))
     assert CatalogueVersion.objects.count() == before
+
+
+def test_the_loader_reports_what_the_municipality_changes(catalogue_dir):
+    edit(catalogue_dir, "catalogue.yaml", "effective_from: '2026-04-01'", "effective_from: '2026-10-01'")
+    result = catalogue_load(path=catalogue_dir)
+    source = version_source(result.version)
+    muni = next(m for m in source.municipalities if m["code"] == result.version.municipality)
+    for override in muni["overrides"]:
+        assert any(line.startswith(f"override {override['procedure']}:") for line in result.municipality_changes)
+    local = [p["code"] for p in source.procedures if p["_layer"] == muni["code"]]
+    assert local and all(f"local procedure {code}" in result.municipality_changes for code in local)

@@ -24,3 +24,7 @@ class Command(BaseCommand):
             self.stdout.write(f"loaded catalogue version {v.content_hash[:12]} effective from {v.effective_from}")
         else:
             self.stdout.write(f"unchanged: version {v.content_hash[:12]} already holds this content")
+        if options["verbosity"] > 1 or result.created:
+            self.stdout.write(f"municipality {v.municipality} changes the national layer:")
+            for line in result.municipality_changes:
+                self.stdout.write(f"  {line}")
