@@ -35,6 +35,10 @@ _ALWAYS_TEXT = {
 _IF_APPLICABLE = {"ja": "該当する場合", "en": "if it applies to you", "easy": "あてはまる ときだけ"}
 
 
+def _is_exclusion(condition: Any) -> bool:
+    return isinstance(condition, Mapping) and next(iter(condition), None) in ("!=", "!==", "!")
+
+
 class CatalogueError(ValueError):
     """Problems found while compiling: each (kind, code, field, message)."""
 
@@ -297,7 +301,11 @@ class CompiledCatalogue:
                 label = self.text(q["text"], lang) if q else key
                 texts.append(_CHECK_TEXT[lang].format(q=label))
         else:
-            for cond in true_conditions(proc.data["applies_if"], facts, item.member):
+            conditions = true_conditions(proc.data["applies_if"], facts, item.member)
+            # Exclusions ("not the deceased", "not on other insurance") guard a rule but are not
+            # why it applies; the resident is shown what triggered it, unless only guards held.
+            triggers = [c for c in conditions if not _is_exclusion(c)] or conditions
+            for cond in triggers:
                 texts.append(
                     render_condition(cond, lang=lang, questions=self.question_texts, facts=facts, member=item.member)
                 )
