@@ -10,8 +10,8 @@
    procedures (clones of its procedures under new codes, keeping rules, life events and
    deadlines, so the same share applies), each compiled once; then one checklist is built for a
    realistic case the way navi.services.checklist_build does after its database lookup
-   (evaluate, render every item, merge documents, list unanswered questions). Median of several
-   runs.
+   (evaluate, render every item and write its JSON, merge documents, list unanswered questions).
+   Median of several runs.
 3. gunicorn (2 sync workers, loopback only) serves config.settings.bench; each endpoint is
    first checked to answer with the right status and shape, then warmed up and measured with
    wrk: GET /bench/bare/ (the reference: same middleware and DRF settings, a fixed ~1 KB dict),
@@ -55,7 +55,9 @@ CHECKLIST_KEYS = {
     "token", "url", "life_events", "event_date", "language", "catalogue_version", "expires_at",
     "answers", "members", "items", "documents", "unanswered",
 }  # fmt: skip
-ITEM_KEYS = {"key", "procedure", "member", "status", "deadline", "deadline_text", "reasons", "documents", "done"}
+ITEM_KEYS = {
+    "key", "procedure", "member", "status", "deadline", "deadline_text", "reasons", "legal_basis", "documents", "done",
+}  # fmt: skip
 
 
 class BenchError(RuntimeError):
@@ -148,7 +150,7 @@ def build_times(body: dict) -> list[dict]:
     """Per catalogue size: procedures, items in the checklist, median and best ms of one build."""
     from django.conf import settings
 
-    from navi.services import _item_row, _merged_documents, _unanswered
+    from navi.services import checklist_render
     from procedures.content import read_tree
     from procedures.engine.answers import check_case
     from procedures.engine.catalogue import Case, CompiledCatalogue
@@ -177,11 +179,9 @@ def build_times(body: dict) -> list[dict]:
         )
 
         def build(catalogue=catalogue, case=case):
-            items = catalogue.evaluate(case)
-            rendered = [_item_row(catalogue, case, item, lang) for item in items]
-            return rendered, _merged_documents(catalogue, items, lang), _unanswered(catalogue, case, items)
+            return checklist_render(catalogue=catalogue, case=case, language=lang)
 
-        items, _, _ = build()  # warm-up: fills procedures_for's cache, as the first request does
+        items = build()["items"]  # warm-up: fills procedures_for's cache, as the first request does
         build()
         times = []
         for _ in range(BUILD_RUNS):

@@ -14,7 +14,7 @@ from procedures.selectors import NoCatalogue, catalogue_version_in_force, compil
 from . import presenters
 from .api_errors import not_found
 from .parsers import LimitedJSONParser
-from .selectors import checklist_by_token, checklist_item
+from .selectors import ChecklistView, checklist_by_token, checklist_item, checklist_view
 from .services import (
     LANGUAGES,
     InvalidCase,
@@ -218,7 +218,9 @@ class ProcedureRef(WhereFields):
 
 class ReasonOutput(serializers.Serializer):
     text = serializers.CharField()
-    legal_basis = serializers.ListField(child=serializers.CharField(), help_text="short citations, e.g. 戸籍法 第49条第1項")
+    legal_basis = serializers.ListField(
+        child=serializers.CharField(), help_text="short citations, e.g. 戸籍法 第49条第1項"
+    )
 
 
 class ItemOutput(serializers.Serializer):
@@ -255,7 +257,7 @@ class ChecklistOutput(serializers.Serializer):
     unanswered = serializers.ListField(child=serializers.CharField())
 
 
-def _checklist_response(checklist, code=status.HTTP_200_OK) -> Response:
+def _checklist_response(checklist: ChecklistView, code=status.HTTP_200_OK) -> Response:
     # The presenter's dict already has the documented shape (ChecklistOutput, checked against the
     # schema by the schemathesis test); serializing it field by field again would cost more than
     # everything else the request does.
@@ -304,7 +306,7 @@ class ChecklistDetailApi(CatalogueApi):
 
     @extend_schema(responses={200: ChecklistOutput, 404: ERRORS})
     def get(self, request, token):
-        checklist = checklist_by_token(token)
+        checklist = checklist_view(token)
         if checklist is None:
             return not_found()
         return _checklist_response(checklist)
@@ -354,4 +356,4 @@ class ChecklistItemApi(APIView):
         data = ItemInput(data=request.data)
         data.is_valid(raise_exception=True)
         checklist_item_set_done(item=item, done=data.validated_data["done"])
-        return Response(presenters.item_payload(item, checklist.item_content[key]))
+        return Response(presenters.item_payload(item))

@@ -1,7 +1,8 @@
 """A resident's checklist: answers, the items they produced and the ticks. No personal identifiers.
 
-Items are rows of scalars (key, status, deadline, done: what reminders and counters query); how
-each item reads (names, reasons, documents) is rendered once at build time into item_content.
+Items are rows of scalars (key, status, deadline, done: what reminders and counters query), each
+with how it reads (procedure, reasons, legal basis, documents) rendered once at build time as the
+JSON the API sends, so that reading a checklist never decodes and re-encodes it.
 
 Found only by its unguessable token; deleted on request and after the retention period.
 """
@@ -22,7 +23,6 @@ class Checklist(models.Model):
     language = models.CharField(max_length=8, choices=LANGUAGES, default="ja")
     answers = models.JSONField(default=dict)
     members = models.JSONField(default=list)
-    item_content = models.JSONField(default=dict, help_text="each item as shown, by key: procedure, reasons …")
     documents = models.JSONField(default=list, help_text="merged list of what to bring, rendered")
     unanswered = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -50,6 +50,11 @@ class ChecklistItem(models.Model):
     deadline = models.DateField(null=True, blank=True, db_index=True)
     done = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)
+    # Text, not JSONField: written and read whole, never queried inside; text spares PostgreSQL
+    # jsonb's parse on every write and its re-serialisation on every read.
+    content = models.TextField(
+        help_text="the item as the API shows it, without its tick: a JSON object rendered at build time"
+    )
 
     class Meta:
         ordering = ["position"]

@@ -1,46 +1,45 @@
-"""Checklists and catalogue entries as the API shows them (plain dicts; the serializers document them)."""
+"""Checklists and catalogue entries as the API shows them, ready for the JSON renderer.
+
+Catalogue entries are plain dicts. A checklist's JSON, stored as the text the API sends (see
+navi.selectors), goes through as orjson.Fragment: the renderer copies it into the response
+without decoding and re-encoding ~100 KB per request. The serializers in navi.api document the
+shapes, and the schemathesis test checks the responses against them.
+"""
 
 from __future__ import annotations
+
+from django.utils import timezone
+from orjson import Fragment
 
 from procedures.engine.catalogue import CompiledCatalogue
 from procedures.engine.render import render_rule
 
-from django.utils import timezone
-
-from .models import Checklist, ChecklistItem
+from .selectors import ChecklistView, ItemRow
 
 
-def checklist_payload(checklist: Checklist) -> dict:
-    content = checklist.item_content
+def checklist_payload(checklist: ChecklistView) -> dict:
     return {
         "token": checklist.token,
         "url": f"/c/{checklist.token}/",
-        "life_events": checklist.life_events,
+        "life_events": Fragment(checklist.life_events),
         "event_date": checklist.event_date,
         "language": checklist.language,
-        "catalogue_version": checklist.catalogue_version.content_hash,
+        "catalogue_version": checklist.catalogue_version,
         "expires_at": timezone.localtime(checklist.expires_at),
-        "answers": checklist.answers,
-        "members": checklist.members,
-        "items": [item_payload(item, content[item.key]) for item in checklist.item_list],
-        "documents": checklist.documents,
-        "unanswered": checklist.unanswered,
+        "answers": Fragment(checklist.answers),
+        "members": Fragment(checklist.members),
+        "items": [item_payload(item) for item in checklist.items],
+        "documents": Fragment(checklist.documents),
+        "unanswered": Fragment(checklist.unanswered),
     }
 
 
-def item_payload(item: ChecklistItem, content: dict) -> dict:
-    return {
-        "key": item.key,
-        "procedure": content["procedure"],
-        "member": item.member_key,
-        "status": item.status,
-        "deadline": item.deadline,
-        "deadline_text": content["deadline_text"],
-        "reasons": content["reasons"],
-        "legal_basis": content["legal_basis"],
-        "documents": content["documents"],
-        "done": item.done,
-    }
+_TICK = {True: ',"done":true}', False: ',"done":false}'}
+
+
+def item_payload(item: ItemRow) -> Fragment:
+    """One item (an ItemRow or a ChecklistItem): its stored content, a JSON object, with its tick as last member."""
+    return Fragment(item.content[:-1] + _TICK[item.done])
 
 
 def life_event_payload(catalogue: CompiledCatalogue, lang: str) -> list[dict]:

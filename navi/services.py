@@ -6,16 +6,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from procedures.engine.answers import check_case
-from procedures.engine.catalogue import Case, CompiledCatalogue, Item
+from procedures.engine.catalogue import Case, CompiledCatalogue, CompiledProcedure, Item
 from procedures.models import CatalogueVersion
 from procedures.selectors import catalogue_version_in_force, compiled_catalogue
 
 from .models import Checklist, ChecklistItem
+from .selectors import ChecklistView, ItemRow, remember_version_hash
 
 LANGUAGES = ("ja", "en", "easy")
 
@@ -36,8 +38,7 @@ class Built:
     answers: dict
     members: list[dict]
     language: str
-    items: list[dict]  # rows to store: key, procedure_code, member_key, status, deadline
-    item_content: dict[str, dict]  # how each item reads, by key
+    items: list[dict]  # rows to store: key, procedure_code, member_key, status, deadline, content
     documents: list[dict]
     unanswered: list[str]
 
@@ -68,7 +69,6 @@ def checklist_build(*, life_events: list[str], event_date: date, answers: dict, 
     if errors:
         raise InvalidCase(errors)
     case = Case(life_events=tuple(life_events), event_date=event_date, answers=answers, members=members)
-    items = catalogue.evaluate(case)
     return Built(
         version=version,
         life_events=list(life_events),
@@ -76,25 +76,59 @@ def checklist_build(*, life_events: list[str], event_date: date, answers: dict, 
         answers=dict(answers),
         members=members,
         language=language,
-        items=[_item_row(item) for item in items],
-        item_content={item.key: _item_content(catalogue, case, item, language) for item in items},
-        documents=_merged_documents(catalogue, items, language),
-        unanswered=_unanswered(catalogue, case, items),
+        **checklist_render(catalogue=catalogue, case=case, language=language),
     )
 
 
-def _item_row(item: Item) -> dict:
+def checklist_render(*, catalogue: CompiledCatalogue, case: Case, language: str) -> dict:
+    """The items of a case rendered in the language, the documents to bring, the unanswered questions.
+
+    Pure, no database. Each item's content is the JSON the API sends for it (but its tick),
+    written here once: reads send it as stored (presenters.item_payload). What reads the same for
+    every member's item of a procedure (the procedure, its deadline text, its legal basis) is
+    rendered once per procedure.
+    """
+    items = catalogue.evaluate(case)
+    procedures: dict[str, dict] = {}
+    rows = []
+    merged: dict[str, dict] = {}
+    for item in items:
+        code = item.procedure.code
+        procedure = procedures.get(code)
+        if procedure is None:
+            procedure = procedures[code] = _procedure_content(catalogue, item.procedure, language)
+        member_key = item.member["key"] if item.member else None
+        documents = catalogue.documents(item, language)
+        shown = {
+            "key": item.key,
+            "procedure": procedure["procedure"],
+            "member": member_key,
+            "status": item.status,
+            "deadline": item.deadline,
+            "deadline_text": procedure["deadline_text"],
+            "reasons": catalogue.reasons(item, case, language),
+            "legal_basis": procedure["legal_basis"],
+            "documents": documents,
+        }
+        rows.append(
+            {
+                "key": item.key,
+                "procedure_code": code,
+                "member_key": member_key,
+                "status": item.status,
+                "deadline": item.deadline,
+                "content": orjson.dumps(shown).decode(),
+            }
+        )
+        _merge_documents(merged, item.key, documents)
     return {
-        "key": item.key,
-        "procedure_code": item.procedure.code,
-        "member_key": item.member["key"] if item.member else None,
-        "status": item.status,
-        "deadline": item.deadline,
+        "items": rows,
+        "documents": list(merged.values()),
+        "unanswered": _unanswered(catalogue, case, items),
     }
 
 
-def _item_content(catalogue: CompiledCatalogue, case: Case, item: Item, lang: str) -> dict:
-    proc = item.procedure
+def _procedure_content(catalogue: CompiledCatalogue, proc: CompiledProcedure, lang: str) -> dict:
     data = proc.data
     fee = data.get("fee")
     return {
@@ -107,22 +141,17 @@ def _item_content(catalogue: CompiledCatalogue, case: Case, item: Item, lang: st
             "fee": None if fee is None else {"yen": fee["yen"], "note": catalogue.text(fee.get("note"), lang)},
         },
         "deadline_text": catalogue.deadline_text(proc, lang),
-        "reasons": catalogue.reasons(item, case, lang),
         "legal_basis": [catalogue.citation(c, lang) for c in data["legal_basis"]],
-        "documents": catalogue.documents(item, lang),
     }
 
 
-def _merged_documents(catalogue: CompiledCatalogue, items: list[Item], lang: str) -> list[dict]:
+def _merge_documents(merged: dict[str, dict], key: str, documents: list[dict]) -> None:
     """One list of what to bring: each document once, with the items that need it."""
-    merged: dict[str, dict] = {}
-    for item in items:
-        for doc in catalogue.documents(item, lang):
-            entry = merged.setdefault(doc["name"], {"name": doc["name"], "notes": [], "items": []})
-            if doc["note"] and doc["note"] not in entry["notes"]:
-                entry["notes"].append(doc["note"])
-            entry["items"].append(item.key)
-    return list(merged.values())
+    for doc in documents:
+        entry = merged.setdefault(doc["name"], {"name": doc["name"], "notes": [], "items": []})
+        if doc["note"] and doc["note"] not in entry["notes"]:
+            entry["notes"].append(doc["note"])
+        entry["items"].append(key)
 
 
 def _unanswered(catalogue: CompiledCatalogue, case: Case, items: list[Item]) -> list[str]:
@@ -134,23 +163,95 @@ def _unanswered(catalogue: CompiledCatalogue, case: Case, items: list[Item]) -> 
     return [q["key"] for q in catalogue.questions if q["key"] in keys]
 
 
+_CHECKLIST_INSERT = """
+    INSERT INTO navi_checklist
+        (token, catalogue_version_id, life_events, event_date, language, answers, members,
+         documents, unanswered, created_at, updated_at, expires_at)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    RETURNING id
+"""
+_INSERT_ITEM = """
+    INSERT INTO navi_checklistitem
+        (checklist_id, "position", "key", procedure_code, member_key, status, deadline, content, done)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, false)
+"""
+_JSON_FIELDS = ("life_events", "answers", "members", "documents", "unanswered")
+
+
+def _json_texts(built: Built) -> dict[str, str]:
+    """The checklist's JSON columns as the text that is stored and sent."""
+    return {name: orjson.dumps(getattr(built, name)).decode() for name in _JSON_FIELDS}
+
+
 def checklist_create(
     *, life_events: list[str], event_date: date, answers: dict, members: list, language: str = "ja"
-) -> Checklist:
+) -> ChecklistView:
+    """Build, store and return the checklist as the API shows it, made from what was written.
+
+    POST is the API's other hot path, so the writes are two static SQL statements with parameters
+    (the checklist, then its items with executemany, which psycopg pipelines) rather than
+    Model.objects.create and bulk_create, whose per-object and per-field preparation costs more
+    than the database's own work.
+    """
     built = checklist_build(
         life_events=life_events, event_date=event_date, answers=answers, members=members, language=language
     )
-    with transaction.atomic():
-        checklist = Checklist.objects.create(
-            token=new_token(),
-            expires_at=timezone.now() + timedelta(days=settings.CHECKLIST_RETENTION_DAYS),
-            **_checklist_fields(built),
-        )
-        items = ChecklistItem.objects.bulk_create(
-            [ChecklistItem(checklist=checklist, position=i, **row) for i, row in enumerate(built.items)]
-        )
-    checklist.__dict__["item_list"] = items
-    return checklist
+    texts = _json_texts(built)
+    token = new_token()
+    now = timezone.now()
+    expires_at = now + timedelta(days=settings.CHECKLIST_RETENTION_DAYS)
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(now)
+    checklist = [
+        token,
+        built.version.pk,
+        texts["life_events"],
+        ops.adapt_datefield_value(built.event_date),
+        built.language,
+        texts["answers"],
+        texts["members"],
+        texts["documents"],
+        texts["unanswered"],
+        stamp,
+        stamp,
+        ops.adapt_datetimefield_value(expires_at),
+    ]
+    rows = built.items
+    adapt_date = ops.adapt_datefield_value
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CHECKLIST_INSERT, checklist)
+        (checklist_id,) = cursor.fetchone()
+        if rows:
+            cursor.executemany(
+                _INSERT_ITEM,
+                [
+                    (
+                        checklist_id,
+                        i,
+                        r["key"],
+                        r["procedure_code"],
+                        r["member_key"],
+                        r["status"],
+                        adapt_date(r["deadline"]),
+                        r["content"],
+                    )
+                    for i, r in enumerate(rows)
+                ],
+            )
+    remember_version_hash(built.version)
+    return _view(built, texts, token=token, expires_at=expires_at, done=())
+
+
+def _view(built: Built, texts: dict[str, str], *, token: str, expires_at, done) -> ChecklistView:
+    return ChecklistView(
+        token=token,
+        event_date=built.event_date,
+        language=built.language,
+        catalogue_version=built.version.content_hash,
+        expires_at=expires_at,
+        items=[ItemRow(r["content"], r["key"] in done) for r in built.items],
+        **texts,
+    )
 
 
 def _checklist_fields(built: Built) -> dict:
@@ -161,13 +262,12 @@ def _checklist_fields(built: Built) -> dict:
         "language": built.language,
         "answers": built.answers,
         "members": built.members,
-        "item_content": built.item_content,
         "documents": built.documents,
         "unanswered": built.unanswered,
     }
 
 
-def checklist_update(*, checklist: Checklist, **changes) -> Checklist:
+def checklist_update(*, checklist: Checklist, **changes) -> ChecklistView:
     """Rebuild with new answers (or events, date, language) on the catalogue in force today.
 
     Items whose key remains keep their tick; the others are gone with their ticks.
@@ -192,7 +292,7 @@ def checklist_update(*, checklist: Checklist, **changes) -> Checklist:
             ChecklistItem(checklist=locked, position=i, done=row["key"] in done, done_at=done.get(row["key"]), **row)
             for i, row in enumerate(built.items)
         )
-    return locked
+    return _view(built, _json_texts(built), token=locked.token, expires_at=locked.expires_at, done=done)
 
 
 def checklist_item_set_done(*, item: ChecklistItem, done: bool) -> ChecklistItem:
