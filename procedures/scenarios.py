@@ -79,9 +79,7 @@ def run_scenario(catalogue: CompiledCatalogue, path: Path) -> Outcome:
         answers=scenario.answers,
         members=members,
     )
-    built = {
-        i.key: (i.status, i.deadline.isoformat() if i.deadline else None) for i in catalogue.evaluate(case)
-    }
+    built = {i.key: (i.status, i.deadline.isoformat() if i.deadline else None) for i in catalogue.evaluate(case)}
     problems = []
     for key, want in scenario.expect.items():
         got = built.get(key)

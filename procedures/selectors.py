@@ -86,7 +86,9 @@ def version_source(version: CatalogueVersion) -> content.Source:
     )
     v = version.pk
     source.laws = [plain(r, "key", "name", "number", "egov_id", "verified") for r in Law.objects.filter(version_id=v)]
-    source.life_events = [plain(r, "code", "name", "description", "event_date_label") for r in LifeEvent.objects.filter(version_id=v)]
+    source.life_events = [
+        plain(r, "code", "name", "description", "event_date_label") for r in LifeEvent.objects.filter(version_id=v)
+    ]
     source.offices = [plain(r, "code", "name") for r in Office.objects.filter(version_id=v)]
     source.questions = [
         {

@@ -104,9 +104,7 @@ def _locate(source: content.Source, municipality: str, kind: str, code: str, fie
 def municipality_changes(*, source: content.Source, municipality: str) -> list[str]:
     """What a municipality's layer changes in the national one, in words, for the loader to report."""
     muni = next(m for m in source.municipalities if m["code"] == municipality)
-    lines = [
-        f"override {o['procedure']}: {', '.join(k for k in o if k != 'procedure')}" for o in muni["overrides"]
-    ]
+    lines = [f"override {o['procedure']}: {', '.join(k for k in o if k != 'procedure')}" for o in muni["overrides"]]
     lines += [f"local procedure {p['code']}" for p in source.procedures if p["_layer"] == municipality]
     if muni.get("closed_days"):
         lines.append(f"own closed days: {', '.join(muni['closed_days'])}")

@@ -124,15 +124,11 @@ class DeadlineRule:
             if value < 0:
                 raise DeadlineRuleError(name, f"must be an integer >= 0, got {value}")
         if not isinstance(self.from_, str) or not _KEY_RE.match(self.from_):
-            raise DeadlineRuleError(
-                "from", f"must be 'event_date' or the key of a date question, got {self.from_!r}"
-            )
+            raise DeadlineRuleError("from", f"must be 'event_date' or the key of a date question, got {self.from_!r}")
         if not isinstance(self.count_first_day, bool):
             raise DeadlineRuleError("count_first_day", f"must be true or false, got {self.count_first_day!r}")
         if not isinstance(self.calendar, str) or self.calendar not in CALENDARS:
-            raise DeadlineRuleError(
-                "calendar", f"must be one of {', '.join(CALENDARS)}, got {self.calendar!r}"
-            )
+            raise DeadlineRuleError("calendar", f"must be one of {', '.join(CALENDARS)}, got {self.calendar!r}")
 
     @classmethod
     def from_dict(cls, data: Mapping) -> DeadlineRule:
@@ -147,9 +143,7 @@ class DeadlineRule:
         unknown = [key for key in data if key not in _ALLOWED_KEYS]
         if unknown:
             names = ", ".join(repr(key) for key in unknown)
-            raise DeadlineRuleError(
-                str(unknown[0]), f"unknown key(s) {names}; allowed: {', '.join(_ALLOWED_KEYS)}"
-            )
+            raise DeadlineRuleError(str(unknown[0]), f"unknown key(s) {names}; allowed: {', '.join(_ALLOWED_KEYS)}")
         return cls(
             days=data.get("days"),
             months=data.get("months"),
@@ -264,9 +258,7 @@ def period_end(rule: DeadlineRule, start: date) -> date:
     return date(year, month, begin.day) - _ONE_DAY
 
 
-def deadline_for(
-    rule: DeadlineRule, start: date, *, municipal_closed_days: frozenset[date] = frozenset()
-) -> date:
+def deadline_for(rule: DeadlineRule, start: date, *, municipal_closed_days: frozenset[date] = frozenset()) -> date:
     """The date a procedure is due: the period's end, moved past closed days of ``rule.calendar``.
 
     ``municipality``: national closures plus ``municipal_closed_days`` (地方自治法 4 条の 2 第 4
@@ -278,9 +270,7 @@ def deadline_for(
         return end
     if rule.calendar == "municipality":
         extra = (
-            municipal_closed_days
-            if isinstance(municipal_closed_days, frozenset)
-            else frozenset(municipal_closed_days)
+            municipal_closed_days if isinstance(municipal_closed_days, frozenset) else frozenset(municipal_closed_days)
         )
     else:
         extra = frozenset()

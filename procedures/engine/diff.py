@@ -58,9 +58,7 @@ def checklist_diff(old: Iterable[Any], new: Iterable[Any]) -> ChecklistDiff:
         if key not in before:
             continue
         changes = {
-            f: (_field(before[key], f), _field(item, f))
-            for f in COMPARED
-            if _field(before[key], f) != _field(item, f)
+            f: (_field(before[key], f), _field(item, f)) for f in COMPARED if _field(before[key], f) != _field(item, f)
         }
         if changes:
             changed.append(ItemChange(key=key, changes=changes))
