@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from procedures.engine.answers import check_case
 from procedures.engine.catalogue import Case, CompiledCatalogue, CompiledProcedure, Item
+from procedures.engine.diff import ChecklistDiff, checklist_diff
 from procedures.models import CatalogueVersion
 from procedures.selectors import catalogue_version_in_force, compiled_catalogue
 
@@ -48,9 +49,17 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def checklist_build(*, life_events: list[str], event_date: date, answers: dict, members: list, language: str) -> Built:
-    """Evaluate a case against the catalogue in force today; pure apart from one lookup."""
-    version = catalogue_version_in_force()
+def checklist_build(
+    *,
+    life_events: list[str],
+    event_date: date,
+    answers: dict,
+    members: list,
+    language: str,
+    version: CatalogueVersion | None = None,
+) -> Built:
+    """Evaluate a case against a catalogue version (by default the one in force today); no writes."""
+    version = version or catalogue_version_in_force()
     catalogue = compiled_catalogue(version)
     errors: dict[str, list[str]] = {}
     for i, code in enumerate(life_events):
@@ -267,11 +276,7 @@ def _checklist_fields(built: Built) -> dict:
     }
 
 
-def checklist_update(*, checklist: Checklist, **changes) -> ChecklistView:
-    """Rebuild with new answers (or events, date, language) on the catalogue in force today.
-
-    Items whose key remains keep their tick; the others are gone with their ticks.
-    """
+def _case_fields(checklist: Checklist, changes: dict) -> dict:
     fields = {
         "life_events": checklist.life_events,
         "event_date": checklist.event_date,
@@ -280,7 +285,25 @@ def checklist_update(*, checklist: Checklist, **changes) -> ChecklistView:
         "language": checklist.language,
     }
     fields.update({k: v for k, v in changes.items() if k in fields})
-    built = checklist_build(**fields)
+    return fields
+
+
+def checklist_changes(*, checklist: Checklist, version: CatalogueVersion | None = None, **changes) -> ChecklistDiff:
+    """What a rebuild would add, remove or change (status, deadline), without saving anything.
+
+    For new answers (the resident revising them), or for another catalogue version (the one
+    taking effect: reminders tell the resident; the rule studio counts checklists that would change).
+    """
+    built = checklist_build(**_case_fields(checklist, changes), version=version)
+    return checklist_diff(checklist.items.all(), built.items)
+
+
+def checklist_update(*, checklist: Checklist, **changes) -> ChecklistView:
+    """Rebuild with new answers (or events, date, language) on the catalogue in force today.
+
+    Items whose key remains keep their tick; the others are gone with their ticks.
+    """
+    built = checklist_build(**_case_fields(checklist, changes))
     with transaction.atomic():
         locked = Checklist.objects.select_for_update().get(pk=checklist.pk)
         done = dict(ChecklistItem.objects.filter(checklist=locked, done=True).values_list("key", "done_at"))
