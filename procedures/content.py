@@ -123,7 +123,7 @@ class Procedure(_Model):
     life_events: list[CODE] = Field(min_length=1)
     name: Text
     description: Text
-    rationale: Annotated[str, StringConstraints(min_length=1)] | None = None  # the rule in one line, for review
+    rationale: Annotated[str, StringConstraints(min_length=1)]  # the rule in one line, for review
     where: Where
     online_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
     fee: Fee | None = None
