@@ -22,10 +22,14 @@ def health(request):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("staff/audit/", include("audit.urls")),
     path("api/v1/", include("navi.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("health/", health, name="health"),
+    path("staff/", include("staff.urls")),
+    path("counter/", include("counter.urls")),
+    path("studio/", include("studio.urls")),
 ]
 
 handler404 = not_found

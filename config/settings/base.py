@@ -1,5 +1,6 @@
 """Settings shared by every place the service runs; anything that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -29,10 +30,19 @@ INSTALLED_APPS = [
     "csp",
     "procedures",
     "navi",
+    "django_otp",  # staff two-factor: TOTP apps and recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",  # staff login lockout
+    "staff",
+    "counter",
+    "studio",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -40,8 +50,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "staff.middleware.StaffAreaMiddleware",  # /staff/, /counter/, /studio/: allow-list, login, 2FA, idle expiry
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the staff login page saying so
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -177,6 +190,32 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy: none of the browser's powerful features, for this site or anything it embeds
+# (only names Chromium knows: an unknown one is an error in every page's console).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 LOGGING = {
     "version": 1,
@@ -193,3 +232,30 @@ CELERY_BEAT_SCHEDULE = {
 # Mail: EMAIL_URL such as smtp://mail:1025; printed to the console when unset.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="手続ナビ <navi@localhost>")
+
+# Staff accounts (staff/): login, lockout, two-factor, the staff areas' gate --------------------
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:home"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username+IP before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+STAFF_PATH_PREFIXES = ("/staff/", "/counter/", "/studio/")
+# Addresses (CIDRs, comma-separated) that may open the staff areas; empty = anywhere.
+STAFF_ALLOWED_NETWORKS = env.list("STAFF_ALLOWED_NETWORKS", default=[])
+# Seconds without a staff request before a staff session is logged out (residents never time out).
+STAFF_IDLE_TIMEOUT = env.int("STAFF_IDLE_TIMEOUT", default=30 * 60)
+# Reverse proxies in front that append the client's address to X-Forwarded-For (0: use REMOTE_ADDR).
+CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=0)
+# django-axes: a counter's terminals share one IP, so lock the username at that IP, not the IP.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # "wait N minutes" stays true while they keep trying
+AXES_LOCKOUT_CALLABLE = "staff.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "staff.network.client_ip"
+AXES_VERBOSE = False
+# django-otp: the name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="手続ナビ")
