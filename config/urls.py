@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views.defaults import page_not_found
+from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from navi.api_errors import NOT_FOUND_MESSAGE
@@ -19,6 +20,9 @@ def not_found(request, exception=None):
 def health(request):
     return JsonResponse({"status": "ok"})
 
+
+# The admin asks for the second factor too: a superuser signs in with a password and a TOTP code.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("admin/", admin.site.urls),

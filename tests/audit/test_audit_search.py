@@ -10,6 +10,8 @@ from audit_staff import log_in, make_staff
 from django.conf import settings
 from django.shortcuts import resolve_url
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 
@@ -157,6 +159,23 @@ def test_anonymous_goes_to_the_staff_login(client, db, url):
     assert response.status_code == 302
     assert response.url.startswith(resolve_url(settings.LOGIN_URL) + "?next=")
     assert "/staff/audit/" in response.url
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """A superuser past the admin's second factor (the admin is an OTPAdminSite)."""
+    device = TOTPDevice.objects.create(user=admin_user, name="phone", confirmed=True)
+    client.force_login(admin_user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def test_the_admin_needs_the_second_factor(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/admin/audit/auditevent/")
+    assert response.status_code == 302 and response.url.startswith("/admin/login/")
 
 
 def test_the_admin_shows_the_log_read_only(admin_client, april):
