@@ -34,6 +34,9 @@ urlpatterns = [
     path("staff/", include("staff.urls")),
     path("counter/", include("counter.urls")),
     path("studio/", include("studio.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("navi.pages.checklist_urls")),
+    path("", include("navi.pages.questionnaire_urls")),
 ]
 
 handler404 = not_found

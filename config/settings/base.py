@@ -3,6 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 
+import django.conf.locale
 import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "navi.pages.lang.context",
             ],
         },
     },
@@ -111,6 +113,9 @@ LANGUAGES = [
     ("ja-easy", _("やさしい日本語")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django knows no "ja-easy": やさしい日本語 is declared here (its pages say lang="ja").
+LANG_INFO = {"ja-easy": {"bidi": False, "code": "ja-easy", "name": "Easy Japanese", "name_local": "やさしい日本語"}}
+django.conf.locale.LANG_INFO.update(LANG_INFO)
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
