@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import checklist
 
 app_name = "checklist_pages"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("c/deleted/", checklist.deleted, name="deleted"),
+    path("c/<str:token>/", checklist.detail, name="detail"),
+    path("c/<str:token>/items/<str:key>/", checklist.item_done, name="item_done"),
+    path("c/<str:token>/delete/", checklist.delete, name="delete"),
+]
