@@ -6,7 +6,8 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir --upgrade "pip>=25.1" && pip install --no-cache-dir --group runtime
 COPY . .
-RUN SECRET_KEY=build-only python manage.py collectstatic --no-input --verbosity 0
+RUN SECRET_KEY=build-only python manage.py collectstatic --no-input --verbosity 0 \
+    && SECRET_KEY=build-only python manage.py compilemessages --verbosity 0
 RUN useradd --system navi && chown -R navi /app
 USER navi
 EXPOSE 8000

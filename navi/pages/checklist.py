@@ -123,7 +123,13 @@ def checklist_groups(checklist: Checklist, today: date) -> list[dict]:
                 "content": content,
             }
         )
-    return [groups[k] for k in sorted(groups, key=lambda k: (k[0], str(k[1])))]
+    ordered = [groups[k] for k in sorted(groups, key=lambda k: (k[0], str(k[1])))]
+    step = 0
+    for group in ordered:  # the places to go, numbered in the order to visit them
+        if group["kind"] != "online":
+            step += 1
+            group["step"] = step
+    return ordered
 
 
 @require_GET
@@ -131,6 +137,11 @@ def detail(request: HttpRequest, token: str) -> HttpResponse:
     checklist = checklist_by_token(token)
     if checklist is None:
         return _not_found(request)
+    with translation.override(DJANGO_LANG.get(checklist.language, "ja")):  # member labels, days left
+        return _render(request, checklist, "navi/checklist/detail.html", _detail_context(checklist))
+
+
+def _detail_context(checklist: Checklist) -> dict:
     today = timezone.localdate()
     groups = checklist_groups(checklist, today)
     items = [i for g in groups for i in g["items"]]
@@ -141,18 +152,13 @@ def detail(request: HttpRequest, token: str) -> HttpResponse:
     documents = [
         {**doc, "used_by": [names[k] for k in doc.get("items", ()) if k in names]} for doc in checklist.documents
     ]
-    return _render(
-        request,
-        checklist,
-        "navi/checklist/detail.html",
-        {
-            "groups": groups,
-            "total": len(items),
-            "done_count": sum(1 for i in items if i["done"]),
-            "today": today,
-            "documents": documents,
-        },
-    )
+    return {
+        "groups": groups,
+        "total": len(items),
+        "done_count": sum(1 for i in items if i["done"]),
+        "today": today,
+        "documents": documents,
+    }
 
 
 @require_POST

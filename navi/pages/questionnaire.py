@@ -13,7 +13,8 @@ from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from navi.services import InvalidCase, checklist_create
@@ -229,9 +230,7 @@ def _parse(question: dict, raw: str | None):
     kind = question["type"]
     raw = (raw or "").strip()
     if not raw:
-        raise ValueError(
-            gettext("答えを選ぶか入力してください。わからないときは「わからない」を押してください")
-        )
+        raise ValueError(gettext("答えを選ぶか入力してください。わからないときは「わからない」を押してください"))
     if kind == "yes_no":
         value = {"yes": True, "no": False}.get(raw)
     elif kind == "number":
@@ -379,7 +378,11 @@ def check(request):
     events = ", ".join(_text(catalogue, catalogue.life_events[e]["name"]) for e in journey["life_events"])
     rows = [
         {"label": gettext("できごと"), "value": events, "url": reverse("questionnaire:start") + "?return=check"},
-        {"label": gettext("その日付"), "value": journey["event_date"], "url": reverse("questionnaire:start") + "?return=check"},
+        {
+            "label": gettext("その日付"),
+            "value": journey["event_date"],
+            "url": reverse("questionnaire:start") + "?return=check",
+        },
         {
             "label": gettext("世帯の人"),
             "value": "、".join(_member_label(journey, m) for m in journey["members"]),
@@ -398,6 +401,4 @@ def check(request):
             }
         )
     back_url = _url(steps[-1]) if steps else reverse("questionnaire:household")
-    return render(
-        request, "navi/questionnaire/check.html", {"rows": rows, "errors": errors, "back_url": back_url}
-    )
+    return render(request, "navi/questionnaire/check.html", {"rows": rows, "errors": errors, "back_url": back_url})

@@ -89,6 +89,7 @@ def test_the_groups_come_online_first_then_counters_in_visiting_order_then_other
     catalogue = compiled_catalogue(checklist.catalogue_version)
     by_name = {c["name"]["ja"]: c["visit_order"] for c in catalogue.counters.values()}
     counters = [h.split(". ", 1)[1] for h in headings[1:]]
+    assert [h.split(". ", 1)[0] for h in headings[1:]] == [str(n) for n in range(1, len(headings))]
     in_municipality = [c for c in counters if c in by_name]
     assert in_municipality, headings
     assert [by_name[c] for c in in_municipality] == sorted(by_name[c] for c in in_municipality)
@@ -273,3 +274,12 @@ def test_the_404_is_in_the_residents_language(client):
     r = client.get(url("B" * 43))
     assert r.status_code == 404
     assert '<html lang="en">' in r.content.decode()
+
+
+def test_other_unknown_pages_get_a_friendly_404_and_the_api_keeps_json(client):
+    r = client.get(url(family().token) + "nothing-here/")
+    assert r.status_code == 404
+    html = r.content.decode()
+    assert "ページが見つかりません" in html and '<html lang="ja">' in html
+    r = client.get("/api/v1/checklists/" + "A" * 43 + "/")
+    assert r.status_code == 404 and r["Content-Type"].startswith("application/json")

@@ -73,7 +73,9 @@ def test_a_move_in_makes_a_checklist_with_tennyu_todoke(client):
     assert r["Location"] == q("move_type")
     r = client.get(q("move_type"))
     assert "質問 1 / " in r.content.decode()
-    seen = walk(client, q("move_type"), {"move_type": "in_from_other", "moved_in_on": "2026-09-08", "insurance": "national"})
+    seen = walk(
+        client, q("move_type"), {"move_type": "in_from_other", "moved_in_on": "2026-09-08", "insurance": "national"}
+    )
     assert q("moved_in_on") in seen and q("moved_out_on") not in seen
     assert q("insurance", "m1") in seen
     r = client.get(CHECK)
@@ -201,7 +203,9 @@ def test_pages_without_a_journey_go_back_to_the_start(client):
         assert client.get(url)["Location"] == START
 
 
-@pytest.mark.parametrize("code,lang,text", [("ja", "ja", "必要な手続き"), ("en", "en", "Moving house"), ("ja-easy", "ja", "ひっこし")])
+@pytest.mark.parametrize(
+    "code,lang,text", [("ja", "ja", "必要な手続き"), ("en", "en", "Moving house"), ("ja-easy", "ja", "ひっこし")]
+)
 def test_html_lang_follows_the_language_switch(client, code, lang, text):
     r = client.post("/i18n/setlang/", {"language": code, "next": "/"})
     assert r.status_code == 302
@@ -211,5 +215,9 @@ def test_html_lang_follows_the_language_switch(client, code, lang, text):
     begin(client)
     html = client.get(q("move_type")).content.decode()
     assert f'<html lang="{lang}">' in html
+    for url in (HOUSEHOLD, CHECK):
+        assert f'<html lang="{lang}">' in client.get(url).content.decode()
+    if code == "ja-easy":
+        assert "しつもん 1 /" in html
     if code == "en":
         assert "Question 1 of" in html and "Continue" in html and "What kind of move is it?" in html
