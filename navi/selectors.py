@@ -120,7 +120,7 @@ def checklist_by_token(token: str) -> Checklist | None:
 
 
 def checklist_item(checklist: Checklist, key: str) -> ChecklistItem | None:
-    return next((item for item in checklist.item_list if item.key == key), None)
+    return checklist.items.filter(key=key).first()
 
 
 def remember_version_hash(version) -> None:
