@@ -7,28 +7,18 @@ where Django refuses database queries: everything goes through the browser.
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from browser_testing import axe_results, launch_chromium
 from django.conf import settings
 from playwright.sync_api import expect, sync_playwright
 
 from procedures.services import catalogue_load
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def assert_accessible(page, html_lang, name):
     expect(page.locator("html")).to_have_attribute("lang", html_lang)
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+    results = axe_results(page)
     assert results.response["passes"], f"{name}: axe checked nothing"
     violations = results.response["violations"]
     details = "\n".join(f"{v['id']}: {v['help']} @ {[n['target'] for n in v['nodes']]}" for v in violations)
@@ -41,7 +31,7 @@ def test_resident_pages_have_no_axe_violations(live_server, language, html_lang)
     catalogue_load(path=settings.CATALOGUE_DIR)
     base = live_server.url
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         page = browser.new_context(locale="ja-JP").new_page()
         try:
             page.goto(f"{base}/")

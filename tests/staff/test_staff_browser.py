@@ -9,28 +9,19 @@ import os
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from browser_testing import axe_results, launch_chromium
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect, sync_playwright
 from staff_testing import PASSWORD, make_staff
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = Path(os.environ.get("STAFF_SCREENSHOTS", "/tmp"))
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def assert_accessible(page):
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+    results = axe_results(page)
     assert results.violations_count == 0, results.generate_report()
 
 
@@ -40,7 +31,7 @@ def test_supervisor_login_with_totp_and_accessible_pages(live_server):
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         page = browser.new_context(locale="ja-JP").new_page()
         try:
             page.goto(f"{live_server.url}/staff/account/")
