@@ -424,6 +424,15 @@ def validate_rule(rule, schema: FactSchema, *, name: str, per_member: bool) -> N
     _Validator(schema, name, per_member).rule(rule)
 
 
+def typed_rule(rule, schema: FactSchema, *, name: str, per_member: bool) -> _N:
+    """The validated, typed tree of a rule, for analyses of the rules (the questionnaire walker).
+
+    Nodes have ``kind`` (const var cmp in_list in_str not truthy and or if quant arith), ``type``,
+    ``args``, ``op``, ``value``; a var has ``key``, ``scope`` (case / member / item) and ``fact``.
+    """
+    return _Validator(schema, name, per_member).rule(rule)
+
+
 # --------------------------------------------------------------------------------------------
 # Compilation: typed tree → one Python function
 # --------------------------------------------------------------------------------------------
