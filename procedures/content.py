@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+
+from .engine.findings import identity, identity_problem
 
 LANGS = ("ja", "en", "easy")
 CODE = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
@@ -163,6 +165,25 @@ class Override(_Model):
     online_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
 
 
+class AcceptedFinding(_Model):
+    """A finding of the questionnaire walker (catalogue_walk) accepted as intended, with why."""
+
+    kind: str
+    procedure: CODE | None = None
+    question: CODE | None = None
+    field: Annotated[str, StringConstraints(min_length=1)] | None = None
+    fact: Annotated[str, StringConstraints(min_length=1)] | None = None
+    questions: list[CODE] | None = None
+    reason: Annotated[str, StringConstraints(min_length=1)]
+
+    @model_validator(mode="after")
+    def _names_a_finding(self):
+        problem = identity_problem(self.model_dump())
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
 def _check_iso_date(value: str) -> str:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise ValueError("must be a date written YYYY-MM-DD")
@@ -185,6 +206,8 @@ CATALOGUE_GLOBS = (
     "municipalities/*/municipality.yaml",
     "municipalities/*/overrides.yaml",
     "municipalities/*/procedures/*.yaml",
+    "national/accepted_findings.yaml",
+    "municipalities/*/accepted_findings.yaml",
 )
 
 
@@ -202,6 +225,7 @@ class Source:
     questions: list[dict] = field(default_factory=list)  # each with "_file"
     procedures: list[dict] = field(default_factory=list)  # each with "_file" and "_layer"
     municipalities: list[dict] = field(default_factory=list)  # each with "_dir", "overrides"
+    accepted_findings: list[dict] = field(default_factory=list)  # each with "_file" and "_layer"
 
     def files(self) -> dict[str, str]:
         """The canonical text of every file, by path relative to the catalogue's root."""
@@ -294,6 +318,24 @@ def read_tree(root: Path) -> Source:
             )
         procedures_in(folder / "procedures", folder.name)
 
+    def accepted_in(rel: str, layer: str) -> None:
+        if not (root / rel).exists():
+            return
+        before = len(errors)
+        entries = listed(rel, "accepted_findings", AcceptedFinding)
+        if not entries and len(errors) == before:
+            errors.append(ContentError(rel, "accepted_findings", "is empty: leave the file out instead"))
+        seen = set()
+        for i, entry in enumerate(entries):
+            if identity(entry) in seen:
+                errors.append(ContentError(rel, f"accepted_findings.{i}", "accepts the same finding twice"))
+            seen.add(identity(entry))
+            source.accepted_findings.append({**entry, "_file": rel, "_layer": layer})
+
+    accepted_in("national/accepted_findings.yaml", "national")
+    for m in source.municipalities:
+        accepted_in(f"{m['_dir']}/accepted_findings.yaml", m["code"])
+
     known = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
     expected = {"catalogue.yaml", *LIST_FILES}
     for pattern in CATALOGUE_GLOBS:
@@ -332,6 +374,7 @@ KEY_ORDER = [
     "days", "months", "from", "count_first_day", "calendar", "deadline", "deadline_note", "legal_basis", "law",
     "article", "note", "documents",
 ]  # fmt: skip
+KEY_ORDER = ["kind", *KEY_ORDER, "question", "field", "fact", "questions", "reason"]  # accepted findings
 _RANK = {k: i for i, k in enumerate(KEY_ORDER)}
 INLINE_KEYS = {"show_if", "applies_if", "deadline", "life_events", "closed_days"}
 INLINE_ITEM_KEYS = {"legal_basis"}
@@ -400,6 +443,11 @@ def render_files(source: Source) -> dict[str, str]:
         files[f"{m['_dir']}/municipality.yaml"] = dump_yaml({k: v for k, v in _clean(m).items() if k != "overrides"})
         if m.get("_overrides_file", True):
             files[f"{m['_dir']}/overrides.yaml"] = dump_yaml({"overrides": m["overrides"]})
+    accepted: dict[str, list[dict]] = {}
+    for a in source.accepted_findings:
+        accepted.setdefault(a["_file"], []).append(_clean(a))
+    for rel, entries in accepted.items():
+        files[rel] = dump_yaml({"accepted_findings": entries})
     return files
 
 

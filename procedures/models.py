@@ -154,3 +154,14 @@ class Override(_VersionRow):
 
     def __str__(self):
         return f"{self.municipality.code}: {self.procedure}"
+
+
+class AcceptedFinding(_VersionRow):
+    """A questionnaire walker finding accepted as intended (accepted_findings.yaml), with its reason."""
+
+    file = models.CharField(max_length=255)
+    layer = models.CharField(max_length=64, help_text="'national' or the municipality's code")
+    data = models.JSONField(help_text="kind, the fields naming the finding, and reason")
+
+    def __str__(self):
+        return f"{self.layer}: {self.data.get('kind')}"

@@ -10,7 +10,18 @@ from django.utils import timezone
 
 from . import content
 from .engine.catalogue import CompiledCatalogue
-from .models import CatalogueVersion, Counter, Law, LifeEvent, Municipality, Office, Override, Procedure, Question
+from .models import (
+    AcceptedFinding,
+    CatalogueVersion,
+    Counter,
+    Law,
+    LifeEvent,
+    Municipality,
+    Office,
+    Override,
+    Procedure,
+    Question,
+)
 
 
 class NoCatalogue(LookupError):
@@ -138,5 +149,8 @@ def version_source(version: CatalogueVersion) -> content.Source:
             "_overrides_file": m.has_overrides_file,
         }
         for m in Municipality.objects.filter(version_id=v)
+    ]
+    source.accepted_findings = [
+        {**a.data, "_file": a.file, "_layer": a.layer} for a in AcceptedFinding.objects.filter(version_id=v)
     ]
     return source

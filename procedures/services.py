@@ -10,7 +10,18 @@ from django.db import transaction
 
 from . import content
 from .engine.catalogue import CatalogueError, CompiledCatalogue
-from .models import CatalogueVersion, Counter, Law, LifeEvent, Municipality, Office, Override, Procedure, Question
+from .models import (
+    AcceptedFinding,
+    CatalogueVersion,
+    Counter,
+    Law,
+    LifeEvent,
+    Municipality,
+    Office,
+    Override,
+    Procedure,
+    Question,
+)
 from .selectors import catalogue_document
 
 
@@ -172,6 +183,10 @@ def _store(version: CatalogueVersion, source: content.Source) -> None:
             )
             for j, o in enumerate(m["overrides"])
         )
+    AcceptedFinding.objects.bulk_create(
+        AcceptedFinding(version=version, position=i, file=a["_file"], layer=a["_layer"], data=_plain(a))
+        for i, a in enumerate(source.accepted_findings)
+    )
 
 
 def _plain(entry: dict) -> dict:

@@ -59,3 +59,34 @@ def identity_problem(entry: Mapping) -> str | None:
 def describe(finding: Mapping) -> str:
     fields = ", ".join(f"{k}={v}" for k, v in identity(finding)[1])
     return f"{finding['kind']} ({fields})"
+
+
+def check_acceptances(
+    walks: Mapping[str, list[Mapping]], accepted: list[Mapping]
+) -> tuple[list[dict], list[Mapping]]:
+    """(findings no acceptance names, stale acceptances), over the walks of some municipalities.
+
+    ``walks`` maps a municipality's code to the findings of its catalogue (national layer plus its
+    own); each acceptance has ``_layer``: "national" or a municipality's code. A finding is
+    accepted by the national layer or by its own municipality's. A municipality's acceptance is
+    stale when its walk no longer finds it; a national one when none of the walks does.
+    """
+    names: dict[str, set] = {}
+    for a in accepted:
+        names.setdefault(a["_layer"], set()).add(identity(a))
+    not_accepted = []
+    found_anywhere = set()
+    for municipality, findings in walks.items():
+        ok = names.get("national", set()) | names.get(municipality, set())
+        found = {identity(f) for f in findings}
+        found_anywhere |= found
+        not_accepted += [{**f, "municipality": municipality} for f in findings if identity(f) not in ok]
+    stale = []
+    for a in accepted:
+        layer = a["_layer"]
+        if layer == "national":
+            if identity(a) not in found_anywhere:
+                stale.append(a)
+        elif layer in walks and identity(a) not in {identity(f) for f in walks[layer]}:
+            stale.append(a)
+    return not_accepted, stale

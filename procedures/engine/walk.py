@@ -109,15 +109,6 @@ def walk(catalogue: CompiledCatalogue, *, household: Household | None = None) ->
     )
 
 
-def compare(findings: Iterable[Mapping], accepted: Iterable[Mapping]) -> tuple[list[Mapping], list[Mapping]]:
-    """(findings no acceptance names, acceptances that name no finding: stale)."""
-    findings = list(findings)
-    accepted = list(accepted)
-    found = {identity(f) for f in findings}
-    names = {identity(a) for a in accepted}
-    return [f for f in findings if identity(f) not in names], [a for a in accepted if identity(a) not in found]
-
-
 # --- findings read off the rules alone ---------------------------------------------------------
 
 
@@ -809,4 +800,4 @@ class _Encoding:
         }
 
 
-__all__ = ["Household", "WalkError", "WalkResult", "compare", "describe", "syntactic_findings", "walk"]
+__all__ = ["Household", "WalkError", "WalkResult", "describe", "syntactic_findings", "walk"]
