@@ -713,10 +713,13 @@ class _Encoding:
                     tb, fb = self.tri(tree, b, i, None, None)
                     same_item.append(_or([ta != tb, fa != fb]))
                 if start in touched:
+                    # a deadline lies between its start and start + span (closed days move it on by
+                    # less than a month), so starts further apart than the span give other deadlines
+                    rule = proc.deadline_rule
+                    span = (rule.days or 0) + 31 * (rule.months or 0) + 31
                     ka, kb = a.known(start, None), b.known(start, None)
-                    same_item.append(
-                        _or([ka != kb, _and([ka, kb, a.value(start, None).expr != b.value(start, None).expr])])
-                    )
+                    va, vb = a.value(start, None).expr, b.value(start, None).expr
+                    same_item.append(_or([ka != kb, _and([ka, kb, z3.Abs(va - vb) > span])]))
                 diffs.append(_or([ra != rb, ca != cb, _and([listed, _or(same_item)])]))
         if not diffs:
             return None

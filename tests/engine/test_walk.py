@@ -1,0 +1,202 @@
+"""The questionnaire walker: each finding kind on a catalogue broken on purpose, and its witnesses
+checked against the engine (and against the questionnaire's own rule for which answers count)."""
+
+import copy
+from datetime import date
+
+import pytest
+from django.conf import settings
+
+from navi.pages.journey import case_input
+from procedures.content import read_tree
+from procedures.engine.catalogue import Case, CompiledCatalogue
+from procedures.engine.findings import identity
+from procedures.engine.walk import Household, walk
+from procedures.selectors import catalogue_document
+
+
+@pytest.fixture(scope="module")
+def shipped_doc():
+    return catalogue_document(read_tree(settings.CATALOGUE_DIR), "mirai")
+
+
+@pytest.fixture(scope="module")
+def shipped(shipped_doc):
+    catalogue = CompiledCatalogue(shipped_doc)
+    return catalogue, walk(catalogue)
+
+
+def broken(doc, procedures=None, questions=None) -> CompiledCatalogue:
+    doc = copy.deepcopy(doc)
+    by_code = {p["code"]: p for p in doc["procedures"]}
+    by_key = {q["key"]: q for q in doc["questions"]}
+    for code, changes in (procedures or {}).items():
+        by_code[code].update(changes)
+    for key, changes in (questions or {}).items():
+        by_key[key].update(changes)
+    return CompiledCatalogue(doc)
+
+
+def names(result) -> set:
+    return {identity(f) for f in result.findings}
+
+
+def case_of(witness) -> Case:
+    return Case(
+        life_events=tuple(witness["life_events"]),
+        event_date=date.fromisoformat(witness["event_date"]),
+        answers=witness["answers"],
+        members=witness["members"],
+    )
+
+
+def checklist(catalogue, witness) -> dict:
+    return {
+        i.key: (i.status, i.deadline, [(d["name"]["ja"], certain) for d, certain in i.documents])
+        for i in catalogue.evaluate(case_of(witness))
+    }
+
+
+def as_the_questionnaire_keeps_it(catalogue, witness) -> bool:
+    """The witness's answers are exactly those the questionnaire keeps (only questions it shows)."""
+    answers, members = case_input(catalogue, copy.deepcopy(witness))
+    return answers == witness["answers"] and members == witness["members"]
+
+
+def test_the_shipped_catalogue_has_no_findings_and_every_procedure_can_be_required(shipped):
+    catalogue, result = shipped
+    assert result.findings == []
+    assert len(result.procedures) == len(catalogue.procedures) == 71
+    assert {p["status"] for p in result.procedures} == {"required"}
+    assert all(q["shown"] and q["has_effect"] for q in result.questions)
+    assert len(result.questions) == 53
+
+
+def test_every_reachability_witness_really_lists_the_item(shipped):
+    catalogue, result = shipped
+    for proc in result.procedures:
+        w = proc["witness"]
+        items = checklist(catalogue, w)
+        assert w["item"] in items, proc["code"]
+        assert items[w["item"]][0] == w["status"], proc["code"]
+        assert as_the_questionnaire_keeps_it(catalogue, w), proc["code"]
+        assert 1 <= len(w["members"]) <= 4
+
+
+def test_every_question_witness_shows_the_question_and_effect_witnesses_differ(shipped):
+    catalogue, result = shipped
+    for q in result.questions:
+        w = q["witness"]
+        assert as_the_questionnaire_keeps_it(catalogue, w), q["key"]
+        question = catalogue.question_by_key[q["key"]]
+        if question["per_member"]:
+            assert any(q["key"] in m for m in w["members"]), q["key"]
+        else:
+            assert q["key"] in w["answers"], q["key"]
+        a, b = q["effect_witnesses"]
+        assert as_the_questionnaire_keeps_it(catalogue, a) and as_the_questionnaire_keeps_it(catalogue, b)
+        assert checklist(catalogue, a) != checklist(catalogue, b), q["key"]
+
+
+def test_an_unreachable_procedure_and_a_check_only_one(shipped_doc):
+    catalogue = broken(
+        shipped_doc,
+        procedures={
+            # a relation is always known: no member is both a child and a parent
+            "kokuho_kanyu": {"applies_if": {"and": [{"==": [{"var": "member.relation"}, "child"]},
+                                                    {"==": [{"var": "member.relation"}, "parent"]}]}},
+            # 印鑑登録 is asked only for moves in from outside the city, never for a move within it
+            "inkan_toroku": {"applies_if": {"and": [{"==": [{"var": "move_type"}, "within"]},
+                                                    {"var": "wants_seal_registration"}]}},
+        },
+    )  # fmt: skip
+    result = walk(catalogue)
+    assert ("unreachable_procedure", (("procedure", "kokuho_kanyu"),)) in names(result)
+    assert ("procedure_only_check", (("procedure", "inkan_toroku"),)) in names(result)
+    status = {p["code"]: p for p in result.procedures}
+    assert status["kokuho_kanyu"]["status"] == "unreachable" and status["kokuho_kanyu"]["witness"] is None
+    only_check = status["inkan_toroku"]["witness"]
+    assert only_check["status"] == "check"
+    assert checklist(catalogue, only_check)["inkan_toroku"][0] == "check"
+    assert status["tennyu_todoke"]["status"] == "required"
+
+
+def test_a_dead_question_and_the_rule_that_reads_it(shipped_doc):
+    never = {"and": [{"==": [{"var": "move_type"}, "within"]}, {"==": [{"var": "move_type"}, "abroad_in"]}]}
+    catalogue = broken(shipped_doc, questions={"has_dog": {"show_if": never}})
+    found = names(walk(catalogue))
+    assert ("question_never_shown", (("question", "has_dog"),)) in found
+    key = ("procedure", "inu_toroku_henko"), ("field", "applies_if"), ("fact", "has_dog")
+    assert ("fact_never_asked", key) in found
+    # the dog registration is then listed only while has_dog is unknown
+    assert ("procedure_only_check", (("procedure", "inu_toroku_henko"),)) in found
+
+
+def test_a_question_no_outcome_depends_on(shipped_doc):
+    catalogue = broken(shipped_doc, procedures={"passport_henno": {"applies_if": True}})
+    result = walk(catalogue)
+    assert ("question_without_effect", (("question", "deceased_had_passport"),)) in names(result)
+    entry = next(q for q in result.questions if q["key"] == "deceased_had_passport")
+    assert entry["shown"] and not entry["has_effect"]
+
+
+def test_a_question_that_only_gates_another_has_an_effect_through_it(shipped):
+    _, result = shipped
+    has_vehicle = next(q for q in result.questions if q["key"] == "has_vehicle")
+    assert has_vehicle["has_effect"]  # no procedure needs it alone: it shows has_car, has_kei_car, has_moped
+
+
+def test_a_document_rule_reading_a_fact_never_asked(shipped_doc):
+    doc = copy.deepcopy(shipped_doc)
+    proc = next(p for p in doc["procedures"] if p["code"] == "shibou_todoke")
+    proc["documents"] = [*proc["documents"], {"name": {"ja": "車検証", "en": "Car papers", "easy": "くるまの かみ"},
+                                              "applies_if": {"var": "has_car"}}]  # fmt: skip
+    found = names(walk(CompiledCatalogue(doc)))
+    field = f"documents.{len(proc['documents']) - 1}.applies_if"
+    # has_car is a moving question: asked when moving and death are chosen together, so not a finding
+    assert not any(k == "fact_never_asked" for k, _ in found)
+    nobody = {"some": [{"var": "members"}, {"and": [{"==": [{"var": "relation"}, "child"]},
+                                                    {"==": [{"var": "relation"}, "parent"]}]}]}  # fmt: skip
+    doc["questions"] = [{**q, "show_if": nobody} if q["key"] == "has_car" else q for q in doc["questions"]]
+    key = ("procedure", "shibou_todoke"), ("field", field), ("fact", "has_car")
+    found = names(walk(CompiledCatalogue(doc)))
+    assert ("fact_never_asked", key) in found
+    assert ("question_never_shown", (("question", "has_car"),)) in found
+
+
+def test_a_show_if_cycle_and_a_show_if_reading_a_later_question(shipped_doc):
+    catalogue = broken(shipped_doc, questions={"head_among_movers": {"show_if": {"var": "two_or_more_adults_remain"}}})
+    found = names(walk(catalogue))
+    assert ("show_if_cycle", (("questions", ("head_among_movers", "two_or_more_adults_remain")),)) in found
+    later = ("show_if_reads_later_question", (("question", "head_among_movers"), ("fact", "two_or_more_adults_remain")))
+    assert later in found
+
+
+def test_a_show_if_left_undecided_by_a_question_not_asked(shipped_doc):
+    # has_vehicle is not asked for moves from abroad, so "has_vehicle is true" is unknown there
+    catalogue = broken(shipped_doc, questions={"has_moped": {"show_if": {"==": [{"var": "has_vehicle"}, True]}}})
+    result = walk(catalogue)
+    finding = next(f for f in result.findings if f["kind"] == "show_if_unknown_when_answered")
+    assert finding["question"] == "has_moped"
+    w = finding["witness"]
+    assert "has_vehicle" not in w["answers"] and "has_moped" in w["answers"]
+    assert as_the_questionnaire_keeps_it(catalogue, w)
+
+
+def test_households_follow_the_household_page(shipped_doc):
+    catalogue = broken(
+        shipped_doc,
+        procedures={"tenkyo_todoke": {"applies_if": {"some": [{"var": "members"}, {"==": [{"var": "relation"}, "deceased"]}]}}},
+    )  # fmt: skip
+    result = walk(catalogue)
+    w = next(p for p in result.procedures if p["code"] == "tenkyo_todoke")["witness"]
+    assert set(w["life_events"]) == {"moving", "death"}  # a deceased member only with a death
+    one = walk(catalogue, household=Household(max_members=1))
+    assert all(len(p["witness"]["members"]) == 1 for p in one.procedures if p["witness"])
+    setainushi = next(p for p in one.procedures if p["code"] == "setainushi_henko")
+    assert setainushi["status"] == "unreachable"  # a new head needs the deceased and two others
+
+
+def test_the_walk_is_quick_on_the_shipped_catalogue(shipped):
+    _, result = shipped
+    assert result.queries < 1000
