@@ -182,22 +182,36 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
 _T, _F = z3.BoolVal(True), z3.BoolVal(False)
 
 
+# Constants are always these two objects (never another BoolVal), so folding them is an identity test.
+
+
+def _junction(make, xs: list) -> z3.BoolRef:
+    """And / Or of many Boolean terms straight through z3's C API (no per-argument coercion)."""
+    ctx = xs[0].ctx
+    args = (z3.Ast * len(xs))(*(x.as_ast() for x in xs))
+    return z3.BoolRef(make(ctx.ref(), len(xs), args), ctx)
+
+
 def _or(xs) -> z3.BoolRef:
-    xs = [x for x in xs if not z3.is_false(x)]
-    if any(z3.is_true(x) for x in xs):
+    xs = [x for x in xs if x is not _F]
+    if any(x is _T for x in xs):
         return _T
-    return _F if not xs else xs[0] if len(xs) == 1 else z3.Or(xs)
+    return _F if not xs else xs[0] if len(xs) == 1 else _junction(z3.Z3_mk_or, xs)
 
 
 def _and(xs) -> z3.BoolRef:
-    xs = [x for x in xs if not z3.is_true(x)]
-    if any(z3.is_false(x) for x in xs):
+    xs = [x for x in xs if x is not _T]
+    if any(x is _F for x in xs):
         return _F
-    return _T if not xs else xs[0] if len(xs) == 1 else z3.And(xs)
+    return _T if not xs else xs[0] if len(xs) == 1 else _junction(z3.Z3_mk_and, xs)
 
 
 def _not(x) -> z3.BoolRef:
-    return _F if z3.is_true(x) else _T if z3.is_false(x) else z3.Not(x)
+    return _F if x is _T else _T if x is _F else z3.Not(x)
+
+
+def _bool(value: bool) -> z3.BoolRef:
+    return _T if value else _F
 
 
 @dataclass(frozen=True)
@@ -222,6 +236,7 @@ class _World:
         self.own = own or {}
         self.touched = touched
         self._asked: dict = {}
+        self._known: dict = {}
         self._tri: dict = {}
 
     def answer(self, key, i):
@@ -241,7 +256,12 @@ class _World:
         return found
 
     def known(self, key: str, i: int | None) -> z3.BoolRef:
-        return _and([self.answer(key, i)[0], self.asked(key, i)])
+        if self.parent is not None and key not in self.touched:
+            return self.parent.known(key, i)
+        found = self._known.get((key, i))
+        if found is None:
+            found = self._known[(key, i)] = _and([self.answer(key, i)[0], self.asked(key, i)])
+        return found
 
     def value(self, key: str, i: int | None):
         return self.answer(key, i)[1]
@@ -416,7 +436,7 @@ class _Encoding:
         elif v.sort == "str":
             truth = z3.Length(v.expr) > 0
         elif v.sort == "lit":
-            truth = z3.BoolVal(bool(v.expr))
+            truth = _bool(bool(v.expr))
         else:  # a choice (codes are never empty) or a date
             truth = _T
         return _and([known, truth]), _and([known, _not(truth)])
@@ -426,7 +446,7 @@ class _Encoding:
         k = n.kind
         if k == "const":
             if isinstance(n.value, bool):
-                return _T, _Val("bool", z3.BoolVal(n.value))
+                return _T, _Val("bool", _bool(n.value))
             if isinstance(n.value, int | float):
                 return _T, _Val("num", z3.RealVal(n.value))
             return _T, _Val("lit", n.value)
@@ -512,15 +532,15 @@ class _Encoding:
         if sorts == {"lit"}:
             x, y = a.expr, b.expr
             if op in ("==", "!="):
-                return z3.BoolVal((x == y) == (op == "=="))
+                return _bool((x == y) == (op == "=="))
             x, y = date.fromisoformat(x).toordinal(), date.fromisoformat(y).toordinal()
-            return z3.BoolVal({"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op])
+            return _bool({"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op])
         if "lit" in sorts:
             lit, other = (a, b) if a.sort == "lit" else (b, a)
             if other.sort == "choice":
                 if op not in ("==", "!="):
                     raise WalkError(f"cannot order choices at {n.path or '/'}")
-                eq = z3.BoolVal(False) if lit.expr not in other.choices else other.expr == other.choices.index(lit.expr)
+                eq = _F if lit.expr not in other.choices else other.expr == other.choices.index(lit.expr)
                 return eq if op == "==" else _not(eq)
             if other.sort == "date":
                 conv = _Val("date", z3.IntVal(date.fromisoformat(lit.expr).toordinal()))

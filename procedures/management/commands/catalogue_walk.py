@@ -1,5 +1,4 @@
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -77,9 +76,9 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
         elapsed = time.perf_counter() - started
         found = sum(len(f) for f in walks.values())
-        sys.stderr.write(
+        self.stderr.write(
             f"catalogue_walk: {found} findings, {len(not_accepted)} not accepted, {len(stale)} stale acceptances; "
-            f"{elapsed:.2f} s\n"
+            f"{elapsed:.2f} s"
         )
         if check and (not_accepted or stale):
             lines = [f"not accepted ({f['municipality']}): {describe(f)}: {f['message']}" for f in not_accepted]
