@@ -61,9 +61,7 @@ def describe(finding: Mapping) -> str:
     return f"{finding['kind']} ({fields})"
 
 
-def check_acceptances(
-    walks: Mapping[str, list[Mapping]], accepted: list[Mapping]
-) -> tuple[list[dict], list[Mapping]]:
+def check_acceptances(walks: Mapping[str, list[Mapping]], accepted: list[Mapping]) -> tuple[list[dict], list[Mapping]]:
     """(findings no acceptance names, stale acceptances), over the walks of some municipalities.
 
     ``walks`` maps a municipality's code to the findings of its catalogue (national layer plus its
