@@ -200,3 +200,32 @@ def test_households_follow_the_household_page(shipped_doc):
 def test_the_walk_is_quick_on_the_shipped_catalogue(shipped):
     _, result = shipped
     assert result.queries < 1000
+
+
+def test_dates_are_split_at_the_constants_and_at_the_event_date(shipped_doc):
+    within = {"==": [{"var": "move_type"}, "within"]}
+    after_event = {">": [{"var": "moved_in_on"}, {"var": "event_date"}]}
+    catalogue = broken(
+        shipped_doc,
+        procedures={
+            # moved in after the day given as the event, but by 1 May 2026
+            "tenkyo_todoke": {"applies_if": {"and": [within, after_event, {"<=": [{"var": "moved_in_on"}, "2026-05-01"]}]}},
+            # after the event, the event after 1 May, the move before 1 April: never with the dates known
+            "tennyu_todoke": {"applies_if": {"and": [after_event, {">": [{"var": "event_date"}, "2026-05-01"]},
+                                                     {"<": [{"var": "moved_in_on"}, "2026-04-01"]}]}},
+            # an age window only arithmetic reaches: age + 5 between 70 and 71
+            "kaigo_juusho_tokurei": {"applies_if": {"<=": [70, {"+": [{"var": "member.age"}, 5]}, 71]}},
+        },
+    )  # fmt: skip
+    result = walk(catalogue)
+    status = {p["code"]: p for p in result.procedures}
+    w = status["tenkyo_todoke"]["witness"]
+    assert status["tenkyo_todoke"]["status"] == "required"
+    assert w["event_date"] < w["answers"]["moved_in_on"] <= "2026-05-01"
+    assert checklist(catalogue, w)["tenkyo_todoke"][0] == "required"
+    assert status["tennyu_todoke"]["status"] == "check_only"
+    w = status["kaigo_juusho_tokurei"]["witness"]
+    assert status["kaigo_juusho_tokurei"]["status"] == "required"
+    member = next(m for m in w["members"] if w["item"] == f"kaigo_juusho_tokurei.{m['key']}")
+    assert 65 <= member["age"] <= 66
+    assert checklist(catalogue, w)[w["item"]][0] == "required"
