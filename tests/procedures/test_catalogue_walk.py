@@ -183,3 +183,31 @@ def test_acceptances_are_stored_and_exported_byte_for_byte(catalogue_dir, tmp_pa
     assert text.startswith("accepted_findings:\n- kind: question_never_shown\n  question: has_dog\n  reason: ")
     before = sorted(p.relative_to(catalogue_dir).as_posix() for p in catalogue_dir.rglob("*.yaml"))
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.yaml")) == before
+
+
+def test_each_municipality_is_walked_and_a_national_acceptance_is_stale_only_when_none_finds_it(catalogue_dir):
+    import shutil
+
+    shutil.copytree(catalogue_dir / "municipalities/mirai", catalogue_dir / "municipalities/hoshi")
+    own = catalogue_dir / "municipalities/hoshi/municipality.yaml"
+    own.write_text(own.read_text(encoding="utf-8").replace("code: mirai", "code: hoshi", 1), encoding="utf-8")
+    source = read_tree(catalogue_dir)
+    nobody = {"some": [{"var": "members"}, {"and": [{"==": [{"var": "relation"}, "child"]},
+                                                    {"==": [{"var": "relation"}, "parent"]}]}]}  # fmt: skip
+    for p in source.procedures:
+        if p["_layer"] == "hoshi" and p["code"] == "gentsuki_touroku":
+            p["applies_if"] = nobody
+    write_tree(source, catalogue_dir)
+    finding = {"kind": "unreachable_procedure", "procedure": "gentsuki_touroku"}
+    accept(catalogue_dir, "national/accepted_findings.yaml", with_reasons([finding]))
+    report, _ = run(str(catalogue_dir), "--check")  # found for hoshi only: accepted there, and not stale
+    by_code = {w["municipality"]: w for w in report["municipalities"]}
+    assert [f["procedure"] for f in by_code["hoshi"]["findings"]] == ["gentsuki_touroku"]
+    assert by_code["mirai"]["findings"] == []
+    accept(catalogue_dir, MIRAI, with_reasons([finding]))  # mirai's own walk does not find it
+    with pytest.raises(CommandError, match=r"stale acceptance in municipalities/mirai/accepted_findings\.yaml"):
+        run(str(catalogue_dir), "--check")
+    (catalogue_dir / "national/accepted_findings.yaml").unlink()
+    (catalogue_dir / MIRAI).unlink()
+    accept(catalogue_dir, "municipalities/hoshi/accepted_findings.yaml", with_reasons([finding]))
+    run(str(catalogue_dir), "--check")
