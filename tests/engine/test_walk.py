@@ -229,3 +229,72 @@ def test_dates_are_split_at_the_constants_and_at_the_event_date(shipped_doc):
     member = next(m for m in w["members"] if w["item"] == f"kaigo_juusho_tokurei.{m['key']}")
     assert 65 <= member["age"] <= 66
     assert checklist(catalogue, w)[w["item"]][0] == "required"
+
+
+def test_what_the_walker_rules_out_does_not_happen_in_random_questionnaires(shipped_doc):
+    """The negative claims, sampled: random households and answers, kept as the questionnaire keeps them."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from navi.pages.journey import steps
+
+    never = {"and": [{"==": [{"var": "move_type"}, "within"]}, {"==": [{"var": "move_type"}, "abroad_in"]}]}
+    catalogue = broken(
+        shipped_doc,
+        procedures={
+            "kokuho_kanyu": {"applies_if": {"and": [{"==": [{"var": "member.relation"}, "child"]},
+                                                    {"==": [{"var": "member.relation"}, "parent"]}]}},
+            "inkan_toroku": {"applies_if": {"and": [{"==": [{"var": "move_type"}, "within"]},
+                                                    {"var": "wants_seal_registration"}]}},
+            "passport_henno": {"applies_if": True},
+        },
+        questions={"has_dog": {"show_if": never}},
+    )  # fmt: skip
+    found = names(walk(catalogue))
+    assert {("unreachable_procedure", (("procedure", "kokuho_kanyu"),)),
+            ("procedure_only_check", (("procedure", "inkan_toroku"),)),
+            ("question_never_shown", (("question", "has_dog"),)),
+            ("question_without_effect", (("question", "deceased_had_passport"),))} <= found  # fmt: skip
+
+    def value(q):
+        if q["type"] == "yes_no":
+            return st.booleans()
+        if q["type"] == "choice":
+            return st.sampled_from([c["value"] for c in q["choices"]])
+        if q["type"] == "number":
+            return st.integers(q.get("min") or 0, q.get("max") or 130)
+        return st.dates(date(2025, 1, 1), date(2027, 12, 31)).map(date.isoformat)
+
+    case_qs = [q for q in catalogue.questions if not q["per_member"]]
+    member_qs = [q for q in catalogue.questions if q["per_member"]]
+    answers_st = st.fixed_dictionaries({q["key"]: value(q) for q in case_qs})
+    member_st = st.fixed_dictionaries(
+        {"relation": st.sampled_from(["self", "spouse", "child", "parent", "deceased", "other"]),
+         **{q["key"]: value(q) for q in member_qs}}
+    )  # fmt: skip
+    events_st = st.sets(st.sampled_from(sorted(catalogue.life_events)), min_size=1)
+    seen = {"inkan_toroku as check": 0, "deceased_had_passport flipped": 0}
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(events_st, answers_st, st.lists(member_st, min_size=1, max_size=4), st.booleans())
+    def check(events, answers, members, skip_some):
+        if "death" not in events:
+            members = [m for m in members if m["relation"] != "deceased"] or [{**members[0], "relation": "self"}]
+        members = [{"key": f"m{i + 1}", **m} for i, m in enumerate(members)]
+        journey = {"life_events": sorted(events), "event_date": "2026-04-20", "answers": answers, "members": members}
+        shown = {s.key for s in steps(catalogue, journey)}
+        assert "has_dog" not in shown
+        if skip_some:  # "don't know" to every other question: the claims about procedures still hold
+            journey["answers"] = {k: v for i, (k, v) in enumerate(answers.items()) if i % 2}
+        kept, kept_members = case_input(catalogue, journey)
+        items = checklist(catalogue, {**journey, "answers": kept, "members": kept_members})
+        assert not any(key.startswith("kokuho_kanyu.") for key in items)
+        assert items.get("inkan_toroku", ("check",))[0] == "check"
+        seen["inkan_toroku as check"] += "inkan_toroku" in items
+        if not skip_some and "deceased_had_passport" in kept:
+            flipped = {**kept, "deceased_had_passport": not kept["deceased_had_passport"]}
+            assert checklist(catalogue, {**journey, "answers": flipped, "members": kept_members}) == items
+            seen["deceased_had_passport flipped"] += 1
+
+    check()
+    assert all(seen.values()), seen  # the samples reached the cases the claims are about
