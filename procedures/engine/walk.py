@@ -21,10 +21,13 @@ Findings (see findings.py for their names):
 - ``procedure_only_check``: it can be listed, but only as "check" (some fact unanswered), never
   as "required": with every question it depends on answered, it never applies. The engine's
   tri-state makes this a distinct kind: such a procedure is reachable, but only by not knowing.
-- ``question_never_shown``: no answers show it.
+- ``question_never_shown``: with every question before it answered, no answers show it. (A
+  "don't know" to a question its ``show_if`` reads may still show it: unknown shows a question.)
 - ``question_without_effect``: shown, but no change of its answer (answers to the other
-  questions kept) changes the checklist: which items, their status, their documents, their
-  deadlines. A question that only gates other questions counts through them.
+  questions kept, all answered) changes the checklist: which items, their status, their
+  documents, their deadlines. A question that only gates other questions counts through them.
+  Two dates change a deadline only when they lie further apart than the deadline's span (closed
+  days can fold nearby dates onto one deadline).
 - ``fact_never_asked``: a rule reads a question that is never shown when that rule is evaluated
   (its procedure's or question's life events chosen).
 - ``show_if_unknown_when_answered``: with every question shown answered, a ``show_if`` can still
