@@ -131,6 +131,8 @@ STORAGES = {
 
 # The catalogue this deployment serves.
 CATALOGUE_DIR = Path(env.str("CATALOGUE_DIR", default=str(BASE_DIR / "fixtures" / "catalogue")))
+# Readings for ふりがな that content authors set over the analyser's (navi.furigana).
+FURIGANA_READINGS = Path(env.str("FURIGANA_READINGS", default=str(BASE_DIR / "fixtures" / "readings.yaml")))
 CHECKLIST_RETENTION_DAYS = env.int("CHECKLIST_RETENTION_DAYS", default=400)
 CHECKLIST_MAX_MEMBERS = 20
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024)
