@@ -2,8 +2,8 @@
 
     python -m bench.screenshots [--out DIR]     (from the project root, with the venv; default var/screenshots)
 
-Serves the app as bench.checklist_api does (a throwaway PostgreSQL database, migrate,
-load_catalogue, collectstatic, gunicorn on the loopback), then walks the resident journey in
+Serves the app as bench.pages does (a throwaway PostgreSQL database, migrate, load_catalogue,
+collectstatic, gunicorn on the loopback), then walks the resident journey in
 Debian's Chromium (Playwright) as a resident would, once per language and viewport (mobile 390×844,
 desktop 1280×900): start, household, question, question with an error, check answers, checklist,
 delete confirm, not found; and the checklist's PDF, rendered to PNG with pdftoppm. Each page is a
@@ -15,23 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
-import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench.checklist_api import (
-    ROOT,
-    SETTINGS,
-    BenchError,
-    Gunicorn,
-    create_postgres,
-    drop_postgres,
-    manage,
-)
+from bench.checklist_api import ROOT, BenchError
+from bench.pages import serve
 
 LANGUAGES = ("ja", "en", "ja-easy")
 VIEWPORTS = {"mobile": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
@@ -161,18 +152,7 @@ def main(argv=None) -> int:
     for old in out.glob("*.png"):
         old.unlink()
     with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="navi-shots-")))
-        name = f"navi_shots_{os.getpid()}"
-        database_url = create_postgres(name)
-        stack.callback(drop_postgres, name)
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DATABASE_URL": database_url, "VAR_DIR": str(folder)}
-        manage(env, "migrate", "--no-input", "--verbosity", "0")
-        manage(env, "load_catalogue")
-        manage(env, "compilemessages", "--verbosity", "0")
-        manage(env, "collectstatic", "--no-input", "--verbosity", "0")
-        server = Gunicorn(env, folder / "gunicorn.log")
-        stack.callback(server.stop)
-        server.wait_ready("/health/")
+        server = serve(stack, "navi-shots")
         result = take_screenshots(server.base, out)
     print(f"{len(result['written'])} screenshots in {out}")
     for name in result["overflowing"]:
