@@ -65,9 +65,19 @@ def _ruby(word: str, reading: str) -> str:
     if parts is None:  # the analyser's kana do not line up with the word's: one ruby over the whole word
         return f"<ruby>{escape(word)}<rt>{escape(reading)}</rt></ruby>"
     return "".join(
-        f"<ruby>{escape(run)}<rt>{escape(part)}</rt></ruby>" if part is not None else escape(run)
-        for run, part in parts
+        f"<ruby>{escape(run)}<rt>{escape(part)}</rt></ruby>" if part is not None else escape(run) for run, part in parts
     )
+
+
+# Counters after digits, which the dictionary reads as if alone (15日 → か): the number decides.
+# An irregular count gets one ruby over digits and counter (<ruby>14日<rt>じゅうよっか</rt></ruby>),
+# any other the counter's regular reading (15<ruby>日<rt>にち</rt></ruby>).
+COUNTERS = {
+    "日": ("にち", {1: "いちにち", 2: "ふつか", 3: "みっか", 4: "よっか", 5: "いつか", 6: "むいか", 7: "なのか",
+                  8: "ようか", 9: "ここのか", 10: "とおか", 14: "じゅうよっか", 20: "はつか", 24: "にじゅうよっか"}),
+    "人": ("にん", {1: "ひとり", 2: "ふたり"}),
+}  # fmt: skip
+FIRST_OF_MONTH = "ついたち"  # 1日 after 月
 
 
 def _analysed(text: str) -> str:
@@ -76,14 +86,25 @@ def _analysed(text: str) -> str:
         return escape(text)
     lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
     out = [escape(lead)]  # MeCab keeps the spaces between words, not those around the text
+    previous = ["", ""]  # the surfaces of the two words before this one
     for word in _tagger()(core):
         out.append(escape(word.white_space))
         surface = word.surface
         kana = getattr(word.feature, "kana", None)
-        if not HAS_KANJI.search(surface) or not kana or kana == "*":
+        number = previous[-1] if word.white_space == "" else ""
+        if surface in COUNTERS and number.isdigit():
+            regular, irregular = COUNTERS[surface]
+            count = int(number)
+            reading = FIRST_OF_MONTH if (surface, count, previous[-2]) == ("日", 1, "月") else irregular.get(count)
+            if reading:
+                out[-2:] = [f"<ruby>{escape(number)}{surface}<rt>{reading}</rt></ruby>"]  # over the digits too
+            else:
+                out.append(f"<ruby>{surface}<rt>{regular}</rt></ruby>")
+        elif not HAS_KANJI.search(surface) or not kana or kana == "*":
             out.append(escape(surface))
         else:
             out.append(_ruby(surface, hiragana(kana)))
+        previous = [previous[-1], surface]
     out.append(escape(trail))
     return "".join(out)
 
@@ -151,7 +172,9 @@ def read_readings(path: Path) -> dict[str, str]:
 def readings_text(table: dict[str, str]) -> str:
     """The canonical text of a readings file: sorted by word, written as the catalogue's files are."""
     entries = [{"word": w, "reading": table[w]} for w in sorted(table)]
-    return yaml.safe_dump({"readings": entries}, allow_unicode=True, sort_keys=False, default_flow_style=None, width=10_000)
+    return yaml.safe_dump(
+        {"readings": entries}, allow_unicode=True, sort_keys=False, default_flow_style=None, width=10_000
+    )
 
 
 @lru_cache(maxsize=1)

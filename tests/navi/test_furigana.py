@@ -123,3 +123,11 @@ def test_the_filter_adds_ruby_only_in_easy_japanese():
             assert template.render(context) == "住民票 &lt;b&gt;"
     with translation.override("ja-easy"):
         assert Template("{% load furigana %}[{{ none|furigana }}]").render(Context({"none": None})) == "[]"
+
+
+def test_counters_after_digits_are_read_by_the_number():
+    assert ruby_html("15日の あいだに") == "15<ruby>日<rt>にち</rt></ruby>の あいだに"  # the dictionary alone says か
+    assert ruby_html("14日 いないに") == "<ruby>14日<rt>じゅうよっか</rt></ruby> いないに"
+    assert ruby_html("9月1日") == "9<ruby>月<rt>がつ</rt></ruby><ruby>1日<rt>ついたち</rt></ruby>"
+    assert ruby_html("2人 いじょう") == "<ruby>2人<rt>ふたり</rt></ruby> いじょう"
+    assert ruby_html("3人") == "3<ruby>人<rt>にん</rt></ruby>"
