@@ -6,7 +6,8 @@ Serves the app as bench.pages does (a throwaway PostgreSQL database, migrate, lo
 collectstatic, gunicorn on the loopback), then walks the resident journey in
 Debian's Chromium (Playwright) as a resident would, once per language and viewport (mobile 390×844,
 desktop 1280×900): start, household, question, question with an error, check answers, checklist,
-delete confirm, not found; and the checklist's PDF, rendered to PNG with pdftoppm. Each page is a
+delete confirm, not found; the checklist page as the browser prints it (A4) and the checklist's
+PDF, both rendered to PNG with pdftoppm. Each page is a
 full-page PNG named LANGUAGE-VIEWPORT-PAGE.png. A page wider than its viewport (horizontal scroll)
 is reported. The last line printed is JSON: the files written and any page that overflowed.
 """
@@ -133,6 +134,9 @@ def take_screenshots(base: str, out: Path) -> dict:
 
                     token = walk_journey(page, base, visit)
                     if viewport_name == "desktop":
+                        page.goto(f"{base}/c/{token}/")  # the page as the browser prints it (print rules, A4)
+                        printed = page.pdf(format="A4", print_background=True)
+                        written.extend(p.name for p in pdf_to_png(printed, out / f"{language}-print"))
                         response = page.request.get(f"{base}/c/{token}/checklist.pdf")
                         if response.status != 200:
                             raise BenchError(f"the PDF answered {response.status}")

@@ -43,7 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.gzip.GZipMiddleware",  # pages compressed (a checklist is ~135 KB of HTML, ~14 KB sent); Django pads against BREACH
+    "navi.compression.PageGZipMiddleware",  # HTML pages gzipped for browsers that accept it
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",

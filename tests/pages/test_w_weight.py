@@ -23,3 +23,8 @@ def test_the_checklist_page_is_sent_gzipped_with_its_one_stylesheet_under_60_kb(
     (href,) = re.findall(r'<link rel="stylesheet" href="/static/([^"]+)">', plain.content.decode())
     css = gzip.compress(Path(finders.find(href)).read_bytes())
     assert len(packed.content) + len(css) <= 60 * 1024
+
+
+def test_the_api_json_is_left_uncompressed(client):
+    r = client.get("/api/v1/life-events/", HTTP_ACCEPT_ENCODING="gzip")
+    assert r.status_code == 200 and "Content-Encoding" not in r and r.json()
