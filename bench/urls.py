@@ -5,6 +5,7 @@ handler, no authentication) as the API, and returns a fixed JSON dict of about 1
 import: what a request costs before any work of the project's own.
 """
 
+from django.http import HttpResponse
 from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,3 +30,22 @@ urlpatterns = [
     *project_urlpatterns,
     path("bench/bare/", BareApi.as_view(), name="bench-bare"),
 ]
+
+
+# The reference for bench.pages: a page of HTML fixed at import, through the same middleware as the
+# resident pages (sessions, locale, CSRF, CSP …) but with no template, query or catalogue behind it.
+STATIC_PAGE = (
+    '<!doctype html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">\n'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    '<title>手続ナビ</title>\n<link rel="stylesheet" href="/static/navi/navi.css">\n</head>\n'
+    '<body>\n<main id="main">\n<h1>手続ナビ</h1>\n'
+    + "".join(f"<p>静的なページの段落 {i}。引越し・出生・死亡の手続きを調べます。</p>\n" for i in range(40))
+    + "</main>\n</body>\n</html>\n"
+).encode()
+
+
+def static_page(request):
+    return HttpResponse(STATIC_PAGE, content_type="text/html; charset=utf-8")
+
+
+urlpatterns.append(path("bench/static-page/", static_page, name="bench-static-page"))

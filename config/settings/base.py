@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "navi.compression.PageGZipMiddleware",  # HTML pages gzipped for browsers that accept it
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -131,6 +132,8 @@ STORAGES = {
 
 # The catalogue this deployment serves.
 CATALOGUE_DIR = Path(env.str("CATALOGUE_DIR", default=str(BASE_DIR / "fixtures" / "catalogue")))
+# Readings for ふりがな that content authors set over the analyser's (navi.furigana).
+FURIGANA_READINGS = Path(env.str("FURIGANA_READINGS", default=str(BASE_DIR / "fixtures" / "readings.yaml")))
 CHECKLIST_RETENTION_DAYS = env.int("CHECKLIST_RETENTION_DAYS", default=400)
 CHECKLIST_MAX_MEMBERS = 20
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024)

@@ -15,5 +15,11 @@ def html_lang() -> str:
 
 
 def context(request) -> dict:
-    """Template context processor: the page's lang attribute and the switcher's choices."""
-    return {"html_lang": html_lang(), "catalogue_lang": catalogue_lang(request)}
+    """Template context processor: the page's lang attribute and where the language switch posts."""
+    from .language import switch_url
+
+    return {
+        "html_lang": html_lang(),
+        "catalogue_lang": catalogue_lang(request),
+        "language_switch_url": switch_url(request),
+    }

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -385,7 +385,7 @@ def check(request):
         },
         {
             "label": gettext("世帯の人"),
-            "value": "、".join(_member_label(journey, m) for m in journey["members"]),
+            "value": pgettext("list separator", "、").join(_member_label(journey, m) for m in journey["members"]),
             "url": reverse("questionnaire:household") + "?return=check",
         },
     ]

@@ -63,3 +63,45 @@ def test_catalogue_stats_prints_the_counts(capsys):
     assert stats["procedures"] >= 60 and stats["scenarios"] >= 25
     assert stats["procedures_not_required_in_any_scenario"] == []
     assert stats["citations"] >= stats["procedures"]
+
+
+def _texts(node, path=""):
+    """Every {ja, en, easy} text in a part of the catalogue, with where it is."""
+    if isinstance(node, dict):
+        if set(node) == {"ja", "en", "easy"}:
+            yield path, node
+            return
+        for key, value in node.items():
+            if not str(key).startswith("_"):
+                yield from _texts(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _texts(value, f"{path}.{i}")
+
+
+def catalogue_texts(source):
+    for part in ("laws", "life_events", "offices", "questions", "procedures", "municipalities"):
+        yield from _texts(getattr(source, part), part)
+
+
+def test_every_text_is_translated_not_copied(source):
+    """English and やさしい日本語 are there (the loader requires them) and are not the Japanese copied over."""
+    texts = list(catalogue_texts(source))
+    assert len(texts) > 500
+    kanji = re.compile(r"[\u3400-\u9fff]")
+    copied = [
+        (where, t["ja"]) for where, t in texts if t["en"] == t["ja"] or (t["easy"] == t["ja"] and kanji.search(t["ja"]))
+    ]
+    assert not copied, copied
+
+
+def test_every_kanji_in_easy_texts_gets_a_reading(source):
+    """A term kept in kanji in やさしい日本語 is one the analyser (or fixtures/readings.yaml) can read."""
+    from navi.furigana import ruby_html
+
+    unread = []
+    for where, t in catalogue_texts(source):
+        outside_ruby = re.sub(r"<ruby>.*?</ruby>", "", ruby_html(t["easy"]))
+        if re.search(r"[\u3400-\u9fff々]", outside_ruby):
+            unread.append((where, t["easy"]))
+    assert not unread, f"add a reading to fixtures/readings.yaml: {unread}"
