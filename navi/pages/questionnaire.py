@@ -6,6 +6,7 @@ server-side in the session (navi.pages.journey), and the checklist is made only 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from django import forms
@@ -13,15 +14,18 @@ from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from navi.services import InvalidCase, checklist_create
+from navi.models import Checklist
+from navi.services import InvalidCase, checklist_changes, checklist_create, checklist_update
 from procedures.engine.answers import check_value
 from procedures.selectors import catalogue_version_in_force, compiled_catalogue
 
 from . import journey as journeys
+from .checklist import _not_found as checklist_not_found
 from .lang import catalogue_lang
 
 RELATIONS = [
@@ -350,6 +354,51 @@ def _answer_text(catalogue, question: dict, value) -> str:
     return str(value)
 
 
+def _revised(journey: dict) -> Checklist | None:
+    """The live checklist a revising journey rebuilds (None if it was deleted or has expired)."""
+    return Checklist.objects.filter(pk=journey["revise"], expires_at__gt=timezone.now()).first()
+
+
+def _changes(catalogue, checklist: Checklist, journey: dict, answers: dict, members: list[dict]) -> list[dict]:
+    """What saving the revised answers does to the list, item by item, in words (nothing is saved)."""
+    diff = checklist_changes(
+        checklist=checklist,
+        life_events=journey["life_events"],
+        event_date=date.fromisoformat(journey["event_date"]),
+        answers=answers,
+        members=members,
+    )
+    old = {item.key: json.loads(item.content)["procedure"]["name"] for item in checklist.item_list}
+    lang = catalogue_lang()
+    names = {p.code: catalogue.text(p.data["name"], lang) for p in catalogue.procedures}
+    by_key = {m["key"]: m for m in journey["members"]}
+
+    def name(key: str) -> str:
+        code, _, member = key.partition(".")
+        label = names.get(code) or old.get(key) or code
+        if member in by_key:
+            label = f"{label}（{_member_label(journey, by_key[member])}）"
+        return label
+
+    rows = [{"kind": "added", "name": name(k), "text": gettext("増える")} for k in diff.added]
+    rows += [{"kind": "removed", "name": name(k), "text": gettext("なくなる")} for k in diff.removed]
+    for change in diff.changed:
+        texts = []
+        if "status" in change.changes:
+            texts.append(
+                gettext("窓口で確認が必要になる")
+                if change.changes["status"][1] == "check"
+                else gettext("必要な手続きに決まる")
+            )
+        if "deadline" in change.changes:
+            new = change.changes["deadline"][1]
+            texts.append(
+                gettext("期限が %(date)s になる") % {"date": new.isoformat()} if new else gettext("期限がなくなる")
+            )
+        rows.append({"kind": "changed", "name": name(change.key), "text": "、".join(texts)})
+    return rows
+
+
 @require_http_methods(["GET", "POST"])
 def check(request):
     journey = _require_journey(request)
@@ -357,24 +406,44 @@ def check(request):
         return redirect("questionnaire:start")
     if not journey["members"]:
         return redirect("questionnaire:household")
+    revising = None
+    if journey.get("revise") is not None:
+        revising = _revised(journey)
+        if revising is None:  # deleted or expired since: nothing to rebuild
+            journeys.clear(request.session)
+            return checklist_not_found(request)
     catalogue = _catalogue()
     steps = journeys.steps(catalogue, journey)
     errors: list[dict] = []
+    answers, members = journeys.case_input(catalogue, journey)
+    if request.method == "POST" and revising is not None and request.POST.get("action") == "cancel":
+        journeys.clear(request.session)
+        return HttpResponseRedirect(f"/c/{revising.token}/")
     if request.method == "POST":
-        answers, members = journeys.case_input(catalogue, journey)
+        case = {
+            "life_events": journey["life_events"],
+            "event_date": date.fromisoformat(journey["event_date"]),
+            "answers": answers,
+            "members": members,
+            "language": catalogue_lang(),
+        }
         try:
-            created = checklist_create(
-                life_events=journey["life_events"],
-                event_date=date.fromisoformat(journey["event_date"]),
-                answers=answers,
-                members=members,
-                language=catalogue_lang(),
-            )
+            if revising is not None:
+                checklist_update(checklist=revising, **case)
+                token = revising.token
+            else:
+                token = checklist_create(**case).token
         except InvalidCase:
             errors = [{"anchor": "answers", "message": gettext("答えに誤りがあります。変更してください")}]
         else:
             journeys.clear(request.session)
-            return HttpResponseRedirect(f"/c/{created.token}/")
+            return HttpResponseRedirect(f"/c/{token}/")
+    changes = None
+    if revising is not None and not errors:
+        try:
+            changes = _changes(catalogue, revising, journey, answers, members)
+        except InvalidCase:
+            errors = [{"anchor": "answers", "message": gettext("答えに誤りがあります。変更してください")}]
     events = ", ".join(_text(catalogue, catalogue.life_events[e]["name"]) for e in journey["life_events"])
     rows = [
         {"label": gettext("できごと"), "value": events, "url": reverse("questionnaire:start") + "?return=check"},
@@ -401,4 +470,8 @@ def check(request):
             }
         )
     back_url = _url(steps[-1]) if steps else reverse("questionnaire:household")
-    return render(request, "navi/questionnaire/check.html", {"rows": rows, "errors": errors, "back_url": back_url})
+    return render(
+        request,
+        "navi/questionnaire/check.html",
+        {"rows": rows, "errors": errors, "back_url": back_url, "revising": revising is not None, "changes": changes},
+    )
