@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from navi import services
-from navi.models import Checklist
+from navi import funnel, services
+from navi.models import Checklist, JourneyEvent
 from navi.selectors import checklist_by_token, checklist_item
 from procedures.selectors import compiled_catalogue
 
@@ -171,7 +171,10 @@ def item_done(request: HttpRequest, token: str, key: str) -> HttpResponse:
     item = checklist_item(checklist, key) if checklist is not None else None
     if item is None:
         return _not_found(request)
-    services.checklist_item_set_done(item=item, done=request.POST.get("done") == "1")
+    done = request.POST.get("done") == "1"
+    services.checklist_item_set_done(item=item, done=done)
+    if done:
+        funnel.funnel_record(kind=JourneyEvent.TICKED)
     url = reverse("checklist_pages:detail", args=[checklist.token]) + f"#item-{item.key}"
     return _private(redirect(url))
 

@@ -19,7 +19,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from navi.models import Checklist
+from navi import funnel
+from navi.models import Checklist, JourneyEvent
 from navi.services import InvalidCase, checklist_changes, checklist_create, checklist_update
 from procedures.engine.answers import check_value
 from procedures.selectors import catalogue_version_in_force, compiled_catalogue
@@ -46,6 +47,13 @@ def _catalogue():
 
 def _text(catalogue, value) -> str:
     return catalogue.text(value, catalogue_lang()) or ""
+
+
+def _count(journey: dict | None, kind: str, step: str) -> None:
+    """A funnel event for this journey (navi.funnel); none while revising a checklist's answers."""
+    if journey is not None and journey.get("revise") is not None:
+        return
+    funnel.funnel_record(kind=kind, step=step, journey=journey.get("id") if journey else None)
 
 
 def _member_label(journey: dict, member: dict) -> str:
@@ -110,10 +118,12 @@ def start(request):
             if "death" not in journey["life_events"]:
                 journey["members"] = [m for m in journey["members"] if m["relation"] != "deceased"]
             journeys.save(request.session, journey)
+            _count(journey, JourneyEvent.ANSWER, funnel.START)
             if request.GET.get("return") == "check":
                 return redirect("questionnaire:check")
             return redirect("questionnaire:household")
     else:
+        _count(journey, JourneyEvent.PAGE, funnel.START)
         initial = {}
         if journey:
             initial = {"life_events": journey["life_events"], "event_date": journey["event_date"]}
@@ -198,9 +208,12 @@ def household(request):
             if not journey["members"]:
                 errors = [{"anchor": "id_relation", "message": gettext("世帯の人を 1 人以上追加してください")}]
             else:
+                _count(journey, JourneyEvent.ANSWER, funnel.HOUSEHOLD)
                 if request.GET.get("return") == "check":
                     return redirect("questionnaire:check")
                 return redirect(_step_url(journeys.steps(catalogue, journey), 0, fallback="questionnaire:check"))
+    if request.method == "GET":
+        _count(journey, JourneyEvent.PAGE, funnel.HOUSEHOLD)
     members = [{"key": m["key"], "label": _member_label(journey, m)} for m in journey["members"]]
     return render(
         request,
@@ -309,11 +322,14 @@ def question(request, key: str, member: str | None = None):
             else:
                 target[key] = value
             journeys.save(request.session, journey)
+            _count(journey, JourneyEvent.SKIP if value is None else JourneyEvent.ANSWER, key)
             if return_check:
                 return redirect("questionnaire:check")
             steps = journeys.steps(catalogue, journey)
             here = next((i for i, s in enumerate(steps) if s.key == key and s.member_key == member), index)
             return redirect(_step_url(steps, here + 1, fallback="questionnaire:check"))
+    else:
+        _count(journey, JourneyEvent.PAGE, key)
     if raw is None:
         raw = _shown(q, step.answer(journey))
     if return_check:
@@ -436,8 +452,14 @@ def check(request):
         except InvalidCase:
             errors = [{"anchor": "answers", "message": gettext("答えに誤りがあります。変更してください")}]
         else:
+            if revising is not None:
+                funnel.funnel_record(kind=JourneyEvent.REVISED)
+            else:
+                _count(journey, JourneyEvent.CREATED, "")
             journeys.clear(request.session)
             return HttpResponseRedirect(f"/c/{token}/")
+    else:
+        _count(journey, JourneyEvent.PAGE, funnel.CHECK)
     changes = None
     if revising is not None and not errors:
         try:

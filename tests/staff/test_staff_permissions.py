@@ -171,6 +171,7 @@ def test_capabilities_as_the_interface_promises(db, role, capability):
         "staff.manage": SUPERVISOR,
         "staff.unlock": SUPERVISOR,
         "audit.search": SUPERVISOR,
+        "journey.funnel": SUPERVISOR,
         "account.self": ALL_ROLES,
     }
     user = make_staff("u", role)
