@@ -88,6 +88,9 @@ class StartForm(forms.Form):
             (code, _text(catalogue, event["name"])) for code, event in catalogue.life_events.items()
         ]
 
+    def clean_life_events(self):
+        return list(dict.fromkeys(self.cleaned_data["life_events"]))  # each once, as the API wants
+
     def clean_event_date(self):
         value = self.cleaned_data["event_date"].strip()
         if check_value(DATE_CHECK, value):
