@@ -395,3 +395,39 @@ def test_error_summaries_have_no_axe_violations(live_server, language, html_lang
                 assert_accessible(page, html_lang, f"{question} with an error")
         finally:
             browser.close()
+
+
+# --- the supervisors' funnel page ----------------------------------------------------------------
+
+
+def test_the_funnel_page_has_no_axe_violations(live_server, client):
+    from pages.test_f_funnel import sign_in
+
+    from navi.models import JourneyEvent
+
+    catalogue_load(path=settings.CATALOGUE_DIR)
+    sign_in(client, "supervisor")
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    today = timezone.localdate()
+    for n, steps in enumerate((["household", "move_type"], ["household", "move_type", "check"])):
+        JourneyEvent.objects.create(day=today, kind="answer", step="start", journey=f"{n:016x}")
+        for step in steps:
+            JourneyEvent.objects.create(day=today, kind="page", step=step, journey=f"{n:016x}")
+    JourneyEvent.objects.create(day=today, kind="created", journey=f"{1:016x}")
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        context = browser.new_context(locale="ja-JP")
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        try:
+            page.goto(f"{live_server.url}/staff/journey/")
+            expect(page.locator("#started")).to_have_text("2")
+            expect(page.locator("#completion")).to_have_text("50.0 %")
+            expect(page.locator("#step-move_type td").nth(3)).to_have_text("1")
+            assert_accessible(page, "ja", "journey funnel")
+            page.locator("#id_date_to").fill("2000-01-01")
+            page.locator("form.search-form button[type=submit]").click()
+            expect(page.locator(".error-summary")).to_be_visible()
+            assert_accessible(page, "ja", "journey funnel with an error")
+        finally:
+            browser.close()
