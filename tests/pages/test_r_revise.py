@@ -130,3 +130,27 @@ def test_revising_continues_in_the_checklists_language(client):
     assert r.cookies["django_language"].value == "en"
     html = client.get(CHECK).content.decode()
     assert '<html lang="en">' in html and "Save" in html
+
+
+def test_revising_a_checklist_made_through_the_api(client):
+    """Members without an age and answers the questionnaire would not ask still load and save."""
+    from datetime import date
+
+    from navi.services import checklist_create
+
+    view = checklist_create(
+        life_events=["moving"],
+        event_date=date(2026, 9, 8),
+        answers={"move_type": "in_from_other", "moved_out_on": "2026-09-01"},
+        members=[{"relation": "self"}, {"relation": "child", "age": 3}],
+        language="ja",
+    )
+    revise(client, view.token)
+    html = client.get(CHECK).content.decode()
+    assert "1人目（本人）" in html and "2人目（子・3歳）" in html
+    r = client.post(CHECK, {"action": "save"})
+    assert r["Location"] == f"/c/{view.token}/"
+    checklist = Checklist.objects.get(token=view.token)
+    # what the questionnaire does not ask (show_if hides moved_out_on for a move-in) is not kept
+    assert checklist.answers == {"move_type": "in_from_other"}
+    assert [m.get("age") for m in checklist.members] == [None, 3]
