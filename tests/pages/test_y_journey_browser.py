@@ -210,6 +210,10 @@ def test_a_whole_journey_with_the_keyboard_only(live_server):
             expect(summary).to_contain_text("ほかの市区町村から引っ越してきた")
             expect(summary).to_contain_text(EVENT_DATE)
             tab_to(page, "main form button[type=submit]")
+            # Shift+Tab goes back to the last answer's Change link, Tab forward to the button again
+            back = press(page, "Shift+Tab")
+            assert back["tag"] == "a" and back["href"].endswith("?return=check"), back
+            assert press(page, "Tab")["text"] == "チェックリストを作る"
             enter_and_wait(page)
             assert TOKEN_URL.search(page.url), page.url
 
