@@ -27,7 +27,6 @@ admin.site.__class__ = OTPAdminSite
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/audit/", include("audit.urls")),
-    path("staff/journey/", include("navi.pages.funnel_urls")),
     path("api/v1/", include("navi.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -243,7 +243,7 @@ def test_the_supervisors_page_defaults_to_the_last_30_days_in_japan(supervisor):
 
 def test_the_csv_has_the_same_numbers(supervisor, known_events):
     r = supervisor.get(
-        reverse("journey_funnel:export"), {"date_from": D.isoformat(), "date_to": (D + timedelta(days=1)).isoformat()}
+        reverse("staff:journey-funnel-export"), {"date_from": D.isoformat(), "date_to": (D + timedelta(days=1)).isoformat()}
     )
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     assert 'filename="journey-funnel-20260511-20260512.csv"' in r["Content-Disposition"]
@@ -269,14 +269,14 @@ def test_the_csv_has_the_same_numbers(supervisor, known_events):
 def test_a_bad_range_gets_an_error_summary_not_a_500(supervisor, params):
     r = supervisor.get(REPORT, params)
     assert r.status_code == 400 and 'class="error-summary"' in r.content.decode()
-    assert supervisor.get(reverse("journey_funnel:export"), params).status_code == 400
+    assert supervisor.get(reverse("staff:journey-funnel-export"), params).status_code == 400
 
 
 @pytest.mark.parametrize("role", ["clerk", "department", "catalogue_editor", "catalogue_approver"])
 def test_other_roles_may_not_see_it(client, role):
     sign_in(client, role)
     assert client.get(REPORT).status_code == 403
-    assert client.get(reverse("journey_funnel:export")).status_code == 403
+    assert client.get(reverse("staff:journey-funnel-export")).status_code == 403
 
 
 def test_anonymous_visitors_go_to_the_staff_login(client):

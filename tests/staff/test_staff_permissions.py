@@ -45,6 +45,8 @@ PAGES = [
     ("staff:user-detail", "get", allowed(SUPERVISOR)),
     ("staff:user-unlock", "post", allowed(SUPERVISOR, 302)),
     ("staff:user-2fa-reset", "post", allowed(SUPERVISOR, 302)),
+    ("staff:journey-funnel", "get", allowed(SUPERVISOR)),
+    ("staff:journey-funnel-export", "get", allowed(SUPERVISOR)),
     ("counter:home", "get", allowed(COUNTER)),
     ("studio:home", "get", allowed(STUDIO)),
 ]

@@ -1,6 +1,7 @@
 """Supervisors' view of the resident journey's funnel (/staff/journey/): drop-off per question, completion.
 
-Over a range of Japan dates, as a table and as CSV; needs the capability journey.funnel.
+Over a range of Japan dates, as a table and as CSV; needs the capability journey.funnel. The
+events and their counting live with the resident pages (navi.funnel); this is the staff's window.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def funnel_page(request):
     form = _form(request)
     report = _report(form) if form.is_valid() else None
     status = 200 if report is not None else 400
-    return render(request, "navi/staff/funnel.html", {"form": form, "report": report}, status=status)
+    return render(request, "staff/journey_funnel.html", {"form": form, "report": report}, status=status)
 
 
 def _percent(value: float | None) -> str:
@@ -103,7 +104,7 @@ def funnel_export(request):
     """The same table as CSV for Excel (UTF-8 with BOM, CRLF), then the totals."""
     form = _form(request)
     if not form.is_valid():
-        return render(request, "navi/staff/funnel.html", {"form": form, "report": None}, status=400)
+        return render(request, "staff/journey_funnel.html", {"form": form, "report": None}, status=400)
     report = _report(form)
     out = io.StringIO()
     writer = csv.writer(out)
