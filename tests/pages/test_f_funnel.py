@@ -243,7 +243,8 @@ def test_the_supervisors_page_defaults_to_the_last_30_days_in_japan(supervisor):
 
 def test_the_csv_has_the_same_numbers(supervisor, known_events):
     r = supervisor.get(
-        reverse("staff:journey-funnel-export"), {"date_from": D.isoformat(), "date_to": (D + timedelta(days=1)).isoformat()}
+        reverse("staff:journey-funnel-export"),
+        {"date_from": D.isoformat(), "date_to": (D + timedelta(days=1)).isoformat()},
     )
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     assert 'filename="journey-funnel-20260511-20260512.csv"' in r["Content-Disposition"]

@@ -83,3 +83,17 @@ def test_a_question_page_does_not_grow_with_the_household(client, warm):
     assert one == four == 3  # the session, the catalogue in force, the funnel event
     walk(client, q("move_type"), {"move_type": "within"})
     assert len(queries(lambda: client.get(CHECK))) == 3
+
+
+def test_the_revising_check_page_does_not_grow_with_the_items(warm):
+    small = checklist_create(**SMALL)
+    large = checklist_create(**LARGE)
+
+    def check_page(view):
+        client = type(warm)()
+        client.post(f"/c/{view.token}/revise/")
+        return len(queries(lambda: client.get(CHECK)))
+
+    # the session, the checklist and its items, the catalogue in force (for the page, then for the
+    # rebuild's preview); no funnel event while revising
+    assert check_page(small) == check_page(large) == 5
