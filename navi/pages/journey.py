@@ -54,6 +54,7 @@ def from_checklist(checklist) -> dict:
         "event_date": checklist.event_date.isoformat(),
         "members": [dict(m) for m in checklist.members],
         "answers": dict(checklist.answers),
+        "used_keys": [m["key"] for m in checklist.members],
     }
 
 
@@ -72,7 +73,8 @@ def clear(session) -> None:
 
 
 def new_member_key(journey: dict) -> str:
-    taken = {m["key"] for m in journey["members"]}
+    """The first free key; while revising, never one the stored checklist used (its ticks go by key)."""
+    taken = {m["key"] for m in journey["members"]} | set(journey.get("used_keys", ()))
     n = 1
     while f"m{n}" in taken:
         n += 1

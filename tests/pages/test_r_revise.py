@@ -154,3 +154,29 @@ def test_revising_a_checklist_made_through_the_api(client):
     # what the questionnaire does not ask (show_if hides moved_out_on for a move-in) is not kept
     assert checklist.answers == {"move_type": "in_from_other"}
     assert [m.get("age") for m in checklist.members] == [None, 3]
+
+
+def test_a_member_added_while_revising_never_inherits_a_removed_members_ticks(client):
+    from datetime import date
+
+    from navi.services import checklist_create
+
+    view = checklist_create(
+        life_events=["moving"],
+        event_date=date(2026, 9, 8),
+        answers={"move_type": "in_from_other", "moved_in_on": "2026-09-08"},
+        members=[
+            {"relation": "self", "age": 40, "insurance": "national"},
+            {"relation": "spouse", "age": 38, "insurance": "national"},
+        ],
+        language="ja",
+    )
+    tick(client, view.token, "kokuho_kanyu.m2")
+    revise(client, view.token)
+    client.post("/household/?return=check", {"action": "remove", "member": "m2"})
+    client.post("/household/?return=check", {"action": "add", "relation": "spouse", "age": "38"})
+    assert [m["key"] for m in client.session["navi_journey"]["members"]] == ["m1", "m3"]
+    answer(client, q("insurance", "m3"), "national", suffix="?return=check")
+    assert client.post(CHECK, {"action": "save"})["Location"] == f"/c/{view.token}/"
+    done = dict(ChecklistItem.objects.filter(checklist__token=view.token).values_list("key", "done"))
+    assert done["kokuho_kanyu.m3"] is False and "kokuho_kanyu.m2" not in done
