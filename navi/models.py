@@ -62,3 +62,31 @@ class ChecklistItem(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class JourneyEvent(models.Model):
+    """One step of a resident's journey, counted for the funnel (drop-off per question, completion).
+
+    Deliberately nothing that could say who or what: no answer, no IP, no time of day (only the
+    Japan date, so that no event lines up with a web server's access log), no checklist token, no
+    session key. ``journey`` is a random id kept in the questionnaire's session state and dropped
+    with it when the checklist is made, so the steps of one journey can be counted once each, but
+    no event can be joined to a checklist, a person or another journey. Purged after the checklist
+    retention period.
+    """
+
+    PAGE = "page"  # a questionnaire page shown
+    ANSWER = "answer"  # a question answered (start and household pages included)
+    SKIP = "skip"  # a question left for the counter (「わからない」)
+    CREATED = "created"  # the checklist made
+    REVISED = "revised"  # a checklist rebuilt on revised answers
+    TICKED = "ticked"  # an item marked done on a checklist page
+    KINDS = [(k, k) for k in (PAGE, ANSWER, SKIP, CREATED, REVISED, TICKED)]
+
+    day = models.DateField(db_index=True, help_text="the date in Japan")
+    kind = models.CharField(max_length=8, choices=KINDS)
+    step = models.CharField(max_length=64, blank=True, help_text="page or question key; empty for ticks")
+    journey = models.CharField(max_length=16, null=True, blank=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.day} {self.kind} {self.step}"

@@ -25,6 +25,7 @@ from django.utils import timezone
 from .models import Checklist, ChecklistItem
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+ITEM_KEY_MAX = ChecklistItem._meta.get_field("key").max_length
 
 
 class ItemRow(NamedTuple):
@@ -120,6 +121,9 @@ def checklist_by_token(token: str) -> Checklist | None:
 
 
 def checklist_item(checklist: Checklist, key: str) -> ChecklistItem | None:
+    """The item by key; None for a key no item can have (too long, or a NUL, which PostgreSQL refuses)."""
+    if not isinstance(key, str) or len(key) > ITEM_KEY_MAX or "\x00" in key:
+        return None
     return checklist.items.filter(key=key).first()
 
 

@@ -33,6 +33,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "staff.manage": frozenset({"supervisor"}),
     "staff.unlock": frozenset({"supervisor"}),
     "audit.search": frozenset({"supervisor"}),
+    "journey.funnel": frozenset({"supervisor"}),
     "account.self": frozenset(ROLES),
 }
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import journey_funnel, views
 
 app_name = "staff"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user-detail"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
     path("users/<int:pk>/reset-2fa/", views.user_second_factor_reset, name="user-2fa-reset"),
+    path("journey/", journey_funnel.funnel_page, name="journey-funnel"),
+    path("journey/export.csv", journey_funnel.funnel_export, name="journey-funnel-export"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,10 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from navi import services
-from navi.models import Checklist
+from navi import funnel, services
+from navi.models import Checklist, JourneyEvent
 from navi.selectors import checklist_by_token, checklist_item
 from procedures.selectors import compiled_catalogue
+
+from . import journey as journeys
 
 # The checklist's language (API values) as Django's language code, for the UI strings.
 DJANGO_LANG = {"ja": "ja", "en": "en", "easy": "ja-easy"}
@@ -168,9 +171,38 @@ def item_done(request: HttpRequest, token: str, key: str) -> HttpResponse:
     item = checklist_item(checklist, key) if checklist is not None else None
     if item is None:
         return _not_found(request)
-    services.checklist_item_set_done(item=item, done=request.POST.get("done") == "1")
+    done = request.POST.get("done") == "1"
+    services.checklist_item_set_done(item=item, done=done)
+    if done:
+        funnel.funnel_record(kind=JourneyEvent.TICKED)
     url = reverse("checklist_pages:detail", args=[checklist.token]) + f"#item-{item.key}"
     return _private(redirect(url))
+
+
+@require_POST
+def revise(request: HttpRequest, token: str) -> HttpResponse:
+    """Load the checklist's answers into the questionnaire and go to check them; saving there rebuilds it.
+
+    POST (it changes the session). The questionnaire continues in the checklist's language.
+    """
+    checklist = checklist_by_token(token)
+    if checklist is None:
+        return _not_found(request)
+    journeys.save(request.session, journeys.from_checklist(checklist))
+    response = _private(redirect("questionnaire:check"))
+    language = DJANGO_LANG.get(checklist.language, "ja")
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 @require_http_methods(["GET", "POST"])

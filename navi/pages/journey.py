@@ -8,6 +8,7 @@ request, so changing an earlier answer hides or shows later questions at once.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,24 @@ class Step:
 
 
 def empty() -> dict:
-    return {"life_events": [], "event_date": None, "members": [], "answers": {}}
+    """A new journey, with a random id that only counts it in the funnel (navi.funnel)."""
+    return {"id": secrets.token_hex(8), "life_events": [], "event_date": None, "members": [], "answers": {}}
+
+
+def from_checklist(checklist) -> dict:
+    """A stored checklist's answers as a journey that revises it (no funnel id: it is no new journey).
+
+    The checklist is named by its primary key, not its token: the session never holds the
+    private link.
+    """
+    return {
+        "revise": checklist.pk,
+        "life_events": list(checklist.life_events),
+        "event_date": checklist.event_date.isoformat(),
+        "members": [dict(m) for m in checklist.members],
+        "answers": dict(checklist.answers),
+        "used_keys": [m["key"] for m in checklist.members],
+    }
 
 
 def load(session) -> dict | None:
@@ -55,7 +73,8 @@ def clear(session) -> None:
 
 
 def new_member_key(journey: dict) -> str:
-    taken = {m["key"] for m in journey["members"]}
+    """The first free key; while revising, never one the stored checklist used (its ticks go by key)."""
+    taken = {m["key"] for m in journey["members"]} | set(journey.get("used_keys", ()))
     n = 1
     while f"m{n}" in taken:
         n += 1

@@ -6,6 +6,7 @@ server-side in the session (navi.pages.journey), and the checklist is made only 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from django import forms
@@ -13,15 +14,19 @@ from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from navi.services import InvalidCase, checklist_create
+from navi import funnel
+from navi.models import Checklist, JourneyEvent
+from navi.services import InvalidCase, checklist_changes, checklist_create, checklist_update
 from procedures.engine.answers import check_value
 from procedures.selectors import catalogue_version_in_force, compiled_catalogue
 
 from . import journey as journeys
+from .checklist import _not_found as checklist_not_found
 from .lang import catalogue_lang
 
 RELATIONS = [
@@ -42,6 +47,13 @@ def _catalogue():
 
 def _text(catalogue, value) -> str:
     return catalogue.text(value, catalogue_lang()) or ""
+
+
+def _count(journey: dict | None, kind: str, step: str) -> None:
+    """A funnel event for this journey (navi.funnel); none while revising a checklist's answers."""
+    if journey is not None and journey.get("revise") is not None:
+        return
+    funnel.funnel_record(kind=kind, step=step, journey=journey.get("id") if journey else None)
 
 
 def _member_label(journey: dict, member: dict) -> str:
@@ -76,6 +88,9 @@ class StartForm(forms.Form):
             (code, _text(catalogue, event["name"])) for code, event in catalogue.life_events.items()
         ]
 
+    def clean_life_events(self):
+        return list(dict.fromkeys(self.cleaned_data["life_events"]))  # each once, as the API wants
+
     def clean_event_date(self):
         value = self.cleaned_data["event_date"].strip()
         if check_value(DATE_CHECK, value):
@@ -106,10 +121,12 @@ def start(request):
             if "death" not in journey["life_events"]:
                 journey["members"] = [m for m in journey["members"] if m["relation"] != "deceased"]
             journeys.save(request.session, journey)
+            _count(journey, JourneyEvent.ANSWER, funnel.START)
             if request.GET.get("return") == "check":
                 return redirect("questionnaire:check")
             return redirect("questionnaire:household")
     else:
+        _count(journey, JourneyEvent.PAGE, funnel.START)
         initial = {}
         if journey:
             initial = {"life_events": journey["life_events"], "event_date": journey["event_date"]}
@@ -194,9 +211,12 @@ def household(request):
             if not journey["members"]:
                 errors = [{"anchor": "id_relation", "message": gettext("世帯の人を 1 人以上追加してください")}]
             else:
+                _count(journey, JourneyEvent.ANSWER, funnel.HOUSEHOLD)
                 if request.GET.get("return") == "check":
                     return redirect("questionnaire:check")
                 return redirect(_step_url(journeys.steps(catalogue, journey), 0, fallback="questionnaire:check"))
+    if request.method == "GET":
+        _count(journey, JourneyEvent.PAGE, funnel.HOUSEHOLD)
     members = [{"key": m["key"], "label": _member_label(journey, m)} for m in journey["members"]]
     return render(
         request,
@@ -305,11 +325,14 @@ def question(request, key: str, member: str | None = None):
             else:
                 target[key] = value
             journeys.save(request.session, journey)
+            _count(journey, JourneyEvent.SKIP if value is None else JourneyEvent.ANSWER, key)
             if return_check:
                 return redirect("questionnaire:check")
             steps = journeys.steps(catalogue, journey)
             here = next((i for i, s in enumerate(steps) if s.key == key and s.member_key == member), index)
             return redirect(_step_url(steps, here + 1, fallback="questionnaire:check"))
+    else:
+        _count(journey, JourneyEvent.PAGE, key)
     if raw is None:
         raw = _shown(q, step.answer(journey))
     if return_check:
@@ -350,6 +373,52 @@ def _answer_text(catalogue, question: dict, value) -> str:
     return str(value)
 
 
+def _revised(journey: dict) -> Checklist | None:
+    """The live checklist a revising journey rebuilds (None if it was deleted or has expired)."""
+    live = Checklist.objects.filter(pk=journey["revise"], expires_at__gt=timezone.now())
+    return live.prefetch_related("items").first()  # the items once, for the changes and their names
+
+
+def _changes(catalogue, checklist: Checklist, journey: dict, answers: dict, members: list[dict]) -> list[dict]:
+    """What saving the revised answers does to the list, item by item, in words (nothing is saved)."""
+    diff = checklist_changes(
+        checklist=checklist,
+        life_events=journey["life_events"],
+        event_date=date.fromisoformat(journey["event_date"]),
+        answers=answers,
+        members=members,
+    )
+    old = {item.key: json.loads(item.content)["procedure"]["name"] for item in checklist.item_list}
+    lang = catalogue_lang()
+    names = {p.code: catalogue.text(p.data["name"], lang) for p in catalogue.procedures}
+    by_key = {m["key"]: m for m in journey["members"]}
+
+    def name(key: str) -> str:
+        code, _, member = key.partition(".")
+        label = names.get(code) or old.get(key) or code
+        if member in by_key:
+            label = f"{label}（{_member_label(journey, by_key[member])}）"
+        return label
+
+    rows = [{"kind": "added", "name": name(k), "text": gettext("増える")} for k in diff.added]
+    rows += [{"kind": "removed", "name": name(k), "text": gettext("なくなる")} for k in diff.removed]
+    for change in diff.changed:
+        texts = []
+        if "status" in change.changes:
+            texts.append(
+                gettext("窓口で確認が必要になる")
+                if change.changes["status"][1] == "check"
+                else gettext("必要な手続きに決まる")
+            )
+        if "deadline" in change.changes:
+            new = change.changes["deadline"][1]
+            texts.append(
+                gettext("期限が %(date)s になる") % {"date": new.isoformat()} if new else gettext("期限がなくなる")
+            )
+        rows.append({"kind": "changed", "name": name(change.key), "text": "、".join(texts)})
+    return rows
+
+
 @require_http_methods(["GET", "POST"])
 def check(request):
     journey = _require_journey(request)
@@ -357,24 +426,50 @@ def check(request):
         return redirect("questionnaire:start")
     if not journey["members"]:
         return redirect("questionnaire:household")
+    revising = None
+    if journey.get("revise") is not None:
+        revising = _revised(journey)
+        if revising is None:  # deleted or expired since: nothing to rebuild
+            journeys.clear(request.session)
+            return checklist_not_found(request)
     catalogue = _catalogue()
     steps = journeys.steps(catalogue, journey)
     errors: list[dict] = []
+    answers, members = journeys.case_input(catalogue, journey)
+    if request.method == "POST" and revising is not None and request.POST.get("action") == "cancel":
+        journeys.clear(request.session)
+        return HttpResponseRedirect(f"/c/{revising.token}/")
     if request.method == "POST":
-        answers, members = journeys.case_input(catalogue, journey)
+        case = {
+            "life_events": journey["life_events"],
+            "event_date": date.fromisoformat(journey["event_date"]),
+            "answers": answers,
+            "members": members,
+            "language": catalogue_lang(),
+        }
         try:
-            created = checklist_create(
-                life_events=journey["life_events"],
-                event_date=date.fromisoformat(journey["event_date"]),
-                answers=answers,
-                members=members,
-                language=catalogue_lang(),
-            )
+            if revising is not None:
+                checklist_update(checklist=revising, **case)
+                token = revising.token
+            else:
+                token = checklist_create(**case).token
         except InvalidCase:
             errors = [{"anchor": "answers", "message": gettext("答えに誤りがあります。変更してください")}]
         else:
+            if revising is not None:
+                funnel.funnel_record(kind=JourneyEvent.REVISED)
+            else:
+                _count(journey, JourneyEvent.CREATED, "")
             journeys.clear(request.session)
-            return HttpResponseRedirect(f"/c/{created.token}/")
+            return HttpResponseRedirect(f"/c/{token}/")
+    else:
+        _count(journey, JourneyEvent.PAGE, funnel.CHECK)
+    changes = None
+    if revising is not None and not errors:
+        try:
+            changes = _changes(catalogue, revising, journey, answers, members)
+        except InvalidCase:
+            errors = [{"anchor": "answers", "message": gettext("答えに誤りがあります。変更してください")}]
     events = ", ".join(_text(catalogue, catalogue.life_events[e]["name"]) for e in journey["life_events"])
     rows = [
         {"label": gettext("できごと"), "value": events, "url": reverse("questionnaire:start") + "?return=check"},
@@ -401,4 +496,8 @@ def check(request):
             }
         )
     back_url = _url(steps[-1]) if steps else reverse("questionnaire:household")
-    return render(request, "navi/questionnaire/check.html", {"rows": rows, "errors": errors, "back_url": back_url})
+    return render(
+        request,
+        "navi/questionnaire/check.html",
+        {"rows": rows, "errors": errors, "back_url": back_url, "revising": revising is not None, "changes": changes},
+    )

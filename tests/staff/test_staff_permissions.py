@@ -45,6 +45,8 @@ PAGES = [
     ("staff:user-detail", "get", allowed(SUPERVISOR)),
     ("staff:user-unlock", "post", allowed(SUPERVISOR, 302)),
     ("staff:user-2fa-reset", "post", allowed(SUPERVISOR, 302)),
+    ("staff:journey-funnel", "get", allowed(SUPERVISOR)),
+    ("staff:journey-funnel-export", "get", allowed(SUPERVISOR)),
     ("counter:home", "get", allowed(COUNTER)),
     ("studio:home", "get", allowed(STUDIO)),
 ]
@@ -171,6 +173,7 @@ def test_capabilities_as_the_interface_promises(db, role, capability):
         "staff.manage": SUPERVISOR,
         "staff.unlock": SUPERVISOR,
         "audit.search": SUPERVISOR,
+        "journey.funnel": SUPERVISOR,
         "account.self": ALL_ROLES,
     }
     user = make_staff("u", role)
