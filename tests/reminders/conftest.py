@@ -23,19 +23,3 @@ def smtp(settings):
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield sink
     server.stop()
-
-
-@pytest.fixture
-def committed(django_db_setup, django_db_blocker):
-    """No test transaction: every write commits at once, so other processes (a worker) see it.
-
-    Afterwards the checklists made here are deleted (contacts and outbox with them); the
-    catalogue loaded for the session stays, which a transactional test's flush would not allow.
-    """
-    from navi.models import Checklist
-    from reminders.models import CatalogueNotice
-
-    with django_db_blocker.unblock():
-        yield
-        Checklist.objects.all().delete()
-        CatalogueNotice.objects.all().delete()

@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
@@ -68,3 +69,9 @@ class Sink:
 class SmtpServer(Controller):
     def factory(self):
         return SMTP(self.handler, enable_SMTPUTF8=True, loop=self.loop)
+
+
+# Tests whose rows another process must see (a worker, a second connection) commit them: a
+# transactional test. Its flush afterwards is limited to these apps' tables, so the catalogue
+# loaded once for the session stays.
+COMMITTED = pytest.mark.django_db(transaction=True, available_apps=["navi", "reminders"])

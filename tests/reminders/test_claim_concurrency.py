@@ -1,17 +1,19 @@
-"""Two claimers at the same moment, on two connections, with committed rows (no test transaction)."""
+"""Two claimers at the same moment, on two connections, with committed rows (a transactional test)."""
 
 import threading
 from datetime import timedelta
 
 from django.db import connections
 from django.utils import timezone
-from reminder_testing import active_email, new_checklist
+from reminder_testing import COMMITTED, active_email, new_checklist
 
 from reminders import services
 from reminders.models import Message
 
+pytestmark = COMMITTED
 
-def test_two_claimers_at_once_never_take_the_same_row(committed, monkeypatch):
+
+def test_two_claimers_at_once_never_take_the_same_row(monkeypatch):
     """Real concurrency: two connections claim at the same time; SKIP LOCKED splits the rows."""
     published = []
     monkeypatch.setattr(services, "publish", published.extend)
