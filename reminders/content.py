@@ -83,7 +83,9 @@ def compose(message: Message, *, now: datetime) -> Letter | None:
             template = "reminders/email/confirm"
         else:
             rules = policy.policy_for(checklist.catalogue_version.municipality)
-            rows = ChecklistItem.objects.filter(checklist=checklist, deadline__isnull=False, done=False)
+            rows = ChecklistItem.objects.filter(
+                checklist_id=checklist.pk, done=False, deadline__in=policy.deadlines_on(message.day, rules)
+            ).only("position", "deadline", "done", "content")
             due = sorted(policy.due_on(rows, message.day, rules), key=lambda r: (r.deadline, r.position))
             if not due and not message.changes:
                 return None

@@ -92,9 +92,14 @@ def digest_schedule(deadlines: Iterable[date], *, now: datetime, policy: Policy)
     return schedule
 
 
+def deadlines_on(day: date, policy: Policy) -> set[date]:
+    """The deadlines a day's digest reminds of."""
+    return {day + timedelta(days=n) for n in policy.days_before}
+
+
 def due_on(items: Iterable, day: date, policy: Policy) -> list:
     """The items a day's digest lists: not done, with a deadline the policy reminds of that day."""
-    wanted = {day + timedelta(days=n) for n in policy.days_before}
+    wanted = deadlines_on(day, policy)
     return [i for i in items if not i.done and i.deadline is not None and i.deadline in wanted]
 
 

@@ -243,6 +243,8 @@ def publish(ids: list[int]) -> int:
     return sent
 
 
+# What a send never reads of the checklist: its JSON columns, decoded on every read otherwise.
+CHECKLIST_UNUSED = ("life_events", "answers", "members", "documents", "unanswered")
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
@@ -268,7 +270,11 @@ def message_send(*, message_id: int, now: datetime | None = None) -> Outcome:
     )
     if not taken:
         return Outcome("skipped")
-    message = Message.objects.select_related("contact", "checklist", "checklist__catalogue_version").get(pk=message_id)
+    message = (
+        Message.objects.select_related("contact", "checklist", "checklist__catalogue_version")
+        .defer(*(f"checklist__{name}" for name in CHECKLIST_UNUSED))
+        .get(pk=message_id)
+    )
     contact = message.contact
     wanted = Contact.PENDING if message.kind == Message.CONFIRM else Contact.ACTIVE
     if contact.status != wanted:
