@@ -149,6 +149,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection around every task unless told to reuse it:
+# a new PostgreSQL connection per task cost a reminder send more than the send itself. Broken
+# or obsolete connections are still dropped before each task (reminders/apps.py).
+CELERY_DB_REUSE_MAX = 1000
 
 CACHES = {
     "default": (
