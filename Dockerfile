@@ -13,8 +13,9 @@ COPY pyproject.toml ./
 RUN pip install --no-cache-dir --upgrade "pip>=25.1" && pip install --no-cache-dir --group runtime
 COPY . .
 COPY --from=assets /assets/vendor ./vendor
-RUN SECRET_KEY=build-only python manage.py collectstatic --no-input --verbosity 0 \
-    && SECRET_KEY=build-only python manage.py compilemessages --verbosity 0
+RUN export SECRET_KEY=build-only REMINDERS_FERNET_KEYS=build-only REMINDERS_VAPID_PRIVATE_KEY=build-only REMINDERS_VAPID_SUBJECT=build-only \
+    && python manage.py collectstatic --no-input --verbosity 0 \
+    && python manage.py compilemessages --verbosity 0
 RUN useradd --system navi && chown -R navi /app
 USER navi
 EXPOSE 8000

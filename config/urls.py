@@ -28,6 +28,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/audit/", include("audit.urls")),
     path("api/v1/", include("navi.urls")),
+    path("api/v1/", include("reminders.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("health/", health, name="health"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("counter/", include("counter.urls")),
     path("studio/", include("studio.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("reminders.urls")),
     path("", include("navi.pages.checklist_urls")),
     path("", include("navi.pages.questionnaire_urls")),
 ]

@@ -16,6 +16,7 @@ from procedures.engine.catalogue import Case, CompiledCatalogue, CompiledProcedu
 from procedures.engine.diff import ChecklistDiff, checklist_diff
 from procedures.models import CatalogueVersion
 from procedures.selectors import catalogue_version_in_force, compiled_catalogue
+from reminders.services import reminders_sync
 
 from .models import Checklist, ChecklistItem
 from .selectors import ChecklistView, ItemRow, remember_version_hash
@@ -315,6 +316,7 @@ def checklist_update(*, checklist: Checklist, **changes) -> ChecklistView:
             ChecklistItem(checklist=locked, position=i, done=row["key"] in done, done_at=done.get(row["key"]), **row)
             for i, row in enumerate(built.items)
         )
+        reminders_sync(checklist=locked)
     return _view(built, _json_texts(built), token=locked.token, expires_at=locked.expires_at, done=done)
 
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "counter",
     "studio",
     "audit",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection around every task unless told to reuse it:
+# a new PostgreSQL connection per task cost a reminder send more than the send itself. Broken
+# or obsolete connections are still dropped before each task (reminders/apps.py).
+CELERY_DB_REUSE_MAX = 1000
 
 CACHES = {
     "default": (
@@ -269,3 +274,27 @@ AXES_CLIENT_IP_CALLABLE = "staff.network.client_ip"
 AXES_VERBOSE = False
 # django-otp: the name authenticator apps show next to the code.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="手続ナビ")
+
+# Reminders (reminders/): policy as data, overridable per municipality (the catalogue's code) -----
+REMINDER_DAYS_BEFORE = [7, 3, 1, 0]  # days before a deadline, 0 = on the day
+REMINDER_SEND_AT = "09:00"  # the day's digest (one per checklist and channel, every item due) goes out then (Asia/Tokyo)
+REMINDER_QUIET_HOURS = ("21:00", "08:00")  # nothing in between: deferred to the end
+REMINDER_MUNICIPALITY_POLICY = {}  # e.g. {"mirai": {"days_before": [14, 7, 1, 0]}}
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)  # doubled per attempt, with jitter
+REMINDER_CLAIM_BATCH = 500
+REMINDER_SEND_TIME_LIMIT = 60  # seconds a send task may take (hard limit)
+# Rows in queued or sending longer than this are published again by the sweeper: longer than a
+# send may take, so a row still being sent is never taken twice.
+REMINDER_STUCK_AFTER_SECONDS = env.int("REMINDER_STUCK_AFTER_SECONDS", default=180)
+REMINDER_MAX_CONTACTS = 4  # per checklist, whatever the channel
+# Contacts are encrypted at rest (Fernet); the first key encrypts, every key decrypts (rotation).
+# The defaults are for development and tests only: production requires its own (production.py).
+REMINDERS_FERNET_KEYS = env.list("REMINDERS_FERNET_KEYS", default=["f1yTaiLQy2WyO3AN0TxOfX9RHSnu1yNudMWyMrtN5SA="])
+# Web Push: the VAPID private key (P-256, raw 32 bytes base64url); the public key is derived from it.
+REMINDERS_VAPID_PRIVATE_KEY = env("REMINDERS_VAPID_PRIVATE_KEY", default="e5i1TR1ntnvVo618IchGVk4TZtUmxnkiApIW-2XaLJc")
+REMINDERS_VAPID_SUBJECT = env("REMINDERS_VAPID_SUBJECT", default="mailto:navi@localhost")
+REMINDERS_PUSH_HTTPS_ONLY = True  # push endpoints must be https (tests use a local http one)
+# Links in messages: the service's public address.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds; a hung SMTP server is a retry, not a stuck worker

@@ -32,3 +32,9 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Reminders: the contacts' encryption key(s) and the Web Push key have no default here.
+REMINDERS_FERNET_KEYS = env.list("REMINDERS_FERNET_KEYS")
+REMINDERS_VAPID_PRIVATE_KEY = env("REMINDERS_VAPID_PRIVATE_KEY")
+REMINDERS_VAPID_SUBJECT = env("REMINDERS_VAPID_SUBJECT")
+SITE_URL = env("SITE_URL", default=f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "")  # noqa: F405

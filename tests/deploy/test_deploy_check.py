@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 # A request through the proxy (X-Forwarded-Proto: https) and one that bypassed it, in production.
@@ -36,6 +38,9 @@ def production_env(**overrides):
             "SECRET_KEY": secrets.token_urlsafe(50),
             "DATABASE_URL": "postgres://navi@127.0.0.1:5432/navi",
             "ALLOWED_HOSTS": "navi.example.jp",
+            "REMINDERS_FERNET_KEYS": Fernet.generate_key().decode(),
+            "REMINDERS_VAPID_PRIVATE_KEY": "Jl5sz2ZV7gOEG-onK7YKUunH1dpFF1tBCQxm_axFqAA",
+            "REMINDERS_VAPID_SUBJECT": "mailto:navi@example.jp",
         }
     )
     env.update(overrides)

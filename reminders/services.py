@@ -1,0 +1,423 @@
+"""Writes for reminders: contacts (opt-in, confirm, stop), the outbox (sync, claim, sweep, send).
+
+Every function that depends on the time takes `now`. The outbox rows are written in the same
+transaction as what caused them (a rebuilt checklist, a confirmed contact); Celery gets their
+ids on commit, and a broker that cannot be reached leaves them queued for the sweeper.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from navi.models import Checklist, ChecklistItem
+from procedures.models import CatalogueVersion
+
+from . import policy, vault
+from .channels import Permanent, Temporary
+from .models import CatalogueNotice, Contact, Message
+
+log = logging.getLogger(__name__)
+
+CONFIRM_SALT = "reminders.confirm"
+UNSUBSCRIBE_SALT = "reminders.unsubscribe"
+CONFIRM_MAX_AGE = 7 * 24 * 3600
+
+
+class TooManyContacts(ValueError):
+    pass
+
+
+# --- links in messages ---------------------------------------------------------------------------
+
+
+def confirm_token(contact: Contact) -> str:
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(contact.pk))
+
+
+def unsubscribe_token(contact: Contact) -> str:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(contact.pk))
+
+
+def contact_by_confirm_token(token: str) -> Contact | None:
+    try:
+        pk = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Contact.objects.select_related("checklist").filter(pk=pk).first()
+
+
+def contact_by_unsubscribe_token(token: str) -> Contact | None:
+    try:
+        pk = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return Contact.objects.select_related("checklist").filter(pk=pk).first()
+
+
+# --- contacts ------------------------------------------------------------------------------------
+
+
+def _check_room(checklist: Checklist) -> None:
+    live = Contact.objects.filter(checklist=checklist, status__in=[Contact.PENDING, Contact.ACTIVE]).count()
+    if live >= settings.REMINDER_MAX_CONTACTS:
+        raise TooManyContacts(f"at most {settings.REMINDER_MAX_CONTACTS} contacts per checklist")
+
+
+def contact_email_add(*, checklist: Checklist, email: str, now: datetime | None = None) -> Contact:
+    """Double opt-in, first half: a pending contact and its confirmation message, sent at once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        Checklist.objects.select_for_update().filter(pk=checklist.pk).first()  # one opt-in at a time
+        _check_room(checklist)
+        contact = Contact.objects.create(
+            checklist=checklist, channel=Contact.EMAIL, secret=vault.encrypt(email), hint=vault.email_hint(email)
+        )
+        message = Message.objects.create(
+            checklist=checklist,
+            contact=contact,
+            kind=Message.CONFIRM,
+            day=now.astimezone(policy.TOKYO).date(),
+            due_at=now,
+            status=Message.QUEUED,
+            state_at=now,
+        )
+        transaction.on_commit(lambda: publish([message.pk]))
+    log.info("reminders: contact %s (email) waiting for confirmation", contact.pk)
+    return contact
+
+
+def contact_confirm(*, contact: Contact, now: datetime | None = None) -> Contact:
+    """Double opt-in, second half (idempotent): the contact becomes active and gets its digests."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = Contact.objects.filter(pk=contact.pk, status=Contact.PENDING).update(
+            status=Contact.ACTIVE, confirmed_at=now
+        )
+        contact.refresh_from_db()
+        if changed:
+            reminders_sync(checklist=contact.checklist, now=now)
+    return contact
+
+
+def contact_push_add(*, checklist: Checklist, subscription: dict, now: datetime | None = None) -> Contact:
+    """A browser's push subscription: its permission prompt was the opt-in, so active at once."""
+    now = now or timezone.now()
+    endpoint = subscription["endpoint"]
+    with transaction.atomic():
+        Checklist.objects.select_for_update().filter(pk=checklist.pk).first()
+        _check_room(checklist)
+        contact = Contact.objects.create(
+            checklist=checklist,
+            channel=Contact.WEBPUSH,
+            status=Contact.ACTIVE,
+            confirmed_at=now,
+            secret=vault.encrypt(json.dumps(subscription)),
+            hint=endpoint.split("//", 1)[-1].split("/", 1)[0][:40],
+        )
+        reminders_sync(checklist=checklist, now=now)
+    log.info("reminders: contact %s (web push) active", contact.pk)
+    return contact
+
+
+def contact_stop(*, contact: Contact, now: datetime | None = None, status: str = Contact.STOPPED) -> Contact:
+    """Unsubscribe (or an address that no longer exists): forget the address, cancel what is waiting."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        Contact.objects.filter(pk=contact.pk).exclude(status__in=[Contact.STOPPED, Contact.GONE]).update(
+            status=status, stopped_at=now, secret=b""
+        )
+        Message.objects.filter(contact_id=contact.pk, status__in=[Message.PENDING, Message.QUEUED]).update(
+            status=Message.CANCELLED, error="unsubscribed" if status == Contact.STOPPED else "address gone"
+        )
+    contact.refresh_from_db()
+    log.info("reminders: contact %s %s", contact.pk, contact.status)
+    return contact
+
+
+# --- the outbox ----------------------------------------------------------------------------------
+
+
+def reminders_sync(*, checklist: Checklist, now: datetime | None = None) -> None:
+    """Bring the checklist's pending digests in line with its deadlines, in the caller's transaction.
+
+    One query when nobody has opted in. Called where a checklist is rebuilt and where a contact
+    becomes active. A tick needs no call: each digest reads the ticks when it is sent (and says
+    nothing if everything it would list is done), so an item ticked back still gets its reminders.
+    """
+    contacts = list(Contact.objects.filter(checklist=checklist, status=Contact.ACTIVE).values_list("pk", flat=True))
+    if not contacts:
+        return
+    now = now or timezone.now()
+    municipality = CatalogueVersion.objects.filter(pk=checklist.catalogue_version_id).values_list(
+        "municipality", flat=True
+    )
+    rules = policy.policy_for(municipality.first())
+    deadlines = set(
+        ChecklistItem.objects.filter(checklist=checklist, deadline__isnull=False).values_list("deadline", flat=True)
+    )
+    schedule = policy.digest_schedule(deadlines, now=now, policy=rules)
+    today = now.astimezone(policy.TOKYO).date()
+    Message.objects.filter(
+        contact_id__in=contacts, kind=Message.DIGEST, status=Message.PENDING, day__gte=today, changes=[]
+    ).exclude(day__in=list(schedule)).delete()
+    Message.objects.bulk_create(
+        [
+            Message(checklist=checklist, contact_id=c, kind=Message.DIGEST, day=day, due_at=at)
+            for c in contacts
+            for day, at in schedule.items()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def claim_due(*, now: datetime, limit: int | None = None) -> list[int]:
+    """Take due rows (pending, due_at ≤ now) for sending: SELECT … FOR UPDATE SKIP LOCKED on the
+    partial index, mark them queued, and publish their ids when the transaction commits.
+
+    Concurrent claimers never take the same row; a bounded batch keeps the transaction short.
+    """
+    limit = limit or settings.REMINDER_CLAIM_BATCH
+    with transaction.atomic():
+        ids = list(
+            Message.objects.filter(status=Message.PENDING, due_at__lte=now)
+            .order_by("due_at")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Message.objects.filter(pk__in=ids).update(status=Message.QUEUED, state_at=now)
+            transaction.on_commit(lambda: publish(ids))
+    return ids
+
+
+def sweep_stuck(*, now: datetime, limit: int | None = None) -> list[int]:
+    """Publish again the rows that have been queued or sending for longer than a send can take.
+
+    Queued: the broker lost the task or never got it. Sending: the worker died in the middle (its
+    message may or may not have left: at least once). Past the attempts allowed, a row fails.
+    """
+    limit = limit or settings.REMINDER_CLAIM_BATCH
+    cutoff = now - timezone.timedelta(seconds=settings.REMINDER_STUCK_AFTER_SECONDS)
+    with transaction.atomic():
+        rows = list(
+            Message.objects.filter(status__in=[Message.QUEUED, Message.SENDING], state_at__lt=cutoff)
+            .order_by("state_at")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "attempts")[:limit]
+        )
+        exhausted = [pk for pk, attempts in rows if attempts >= settings.REMINDER_MAX_ATTEMPTS]
+        again = [pk for pk, attempts in rows if attempts < settings.REMINDER_MAX_ATTEMPTS]
+        if exhausted:
+            Message.objects.filter(pk__in=exhausted).update(status=Message.FAILED, error="no worker finished it")
+        if again:
+            Message.objects.filter(pk__in=again).update(status=Message.QUEUED, state_at=now)
+            transaction.on_commit(lambda: publish(again))
+    if rows:
+        log.warning("reminders: %d stuck messages published again, %d failed", len(again), len(exhausted))
+    return again
+
+
+def publish(ids: list[int]) -> int:
+    """Hand ids to the broker. A broker that is down is logged, not raised: the rows stay queued."""
+    from .tasks import send_message
+
+    sent = 0
+    for pk in ids:
+        try:
+            send_message.apply_async((pk,), retry=True, retry_policy=PUBLISH_RETRY)
+        except Exception as exc:  # kombu's errors differ by transport
+            log.warning(
+                "reminders: broker unavailable (%s); %d messages stay queued", type(exc).__name__, len(ids) - sent
+            )
+            break
+        sent += 1
+    return sent
+
+
+# What a send never reads of the checklist: its JSON columns, decoded on every read otherwise.
+CHECKLIST_UNUSED = ("life_events", "answers", "members", "documents", "unanswered")
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    detail: str = ""
+
+
+def message_send(*, message_id: int, now: datetime | None = None) -> Outcome:
+    """Send one message, at most once per call, safe to call twice (at least once overall).
+
+    First a conditional update queued → sending: if no row changed, another call has it (or it
+    was cancelled) and this one stops. Then render, send, and record the result, again only if
+    the row is still this call's (sending).
+    """
+    from . import content
+    from .channels import email, webpush
+
+    now = now or timezone.now()
+    taken = Message.objects.filter(pk=message_id, status=Message.QUEUED).update(
+        status=Message.SENDING, state_at=now, attempts=F("attempts") + 1
+    )
+    if not taken:
+        return Outcome("skipped")
+    message = (
+        Message.objects.select_related("contact", "checklist", "checklist__catalogue_version")
+        .defer(*(f"checklist__{name}" for name in CHECKLIST_UNUSED))
+        .get(pk=message_id)
+    )
+    contact = message.contact
+    wanted = Contact.PENDING if message.kind == Message.CONFIRM else Contact.ACTIVE
+    if contact.status != wanted:
+        return _finish(message, Message.CANCELLED, f"contact {contact.get_status_display()}")
+    letter = content.compose(message, now=now)
+    if letter is None:
+        return _finish(message, Message.CANCELLED, "nothing due")
+    try:
+        if contact.channel == Contact.EMAIL:
+            email.send(to=vault.decrypt(contact.secret), letter=letter)
+        else:
+            webpush.send(subscription=json.loads(vault.decrypt(contact.secret)), letter=letter)
+    except Permanent as exc:
+        log.warning("reminders: message %s failed for good: %s", message.pk, exc)
+        if exc.gone:
+            contact_stop(contact=contact, now=now, status=Contact.GONE)
+        return _finish(message, Message.FAILED, str(exc))
+    except Temporary as exc:
+        if message.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+            log.warning("reminders: message %s failed after %d attempts: %s", message.pk, message.attempts, exc)
+            return _finish(message, Message.FAILED, f"{exc} (after {message.attempts} attempts)")
+        rules = policy.policy_for(message.checklist.catalogue_version.municipality)
+        later = policy.retry_at(message.attempts, now=now, base_seconds=settings.REMINDER_RETRY_BASE_SECONDS)
+        if message.kind == Message.DIGEST:
+            later = policy.not_quiet(later, rules)
+        Message.objects.filter(pk=message.pk, status=Message.SENDING).update(
+            status=Message.PENDING, due_at=later, error=str(exc)[:300]
+        )
+        log.info("reminders: message %s will be tried again at %s: %s", message.pk, later.isoformat(), exc)
+        return Outcome("retry", str(exc))
+    log.info("reminders: message %s sent (%s)", message.pk, contact.channel)
+    return _finish(message, Message.SENT, "", sent_at=now)
+
+
+def _finish(message: Message, status: str, error: str, sent_at=None) -> Outcome:
+    Message.objects.filter(pk=message.pk, status=Message.SENDING).update(
+        status=status, error=error[:300], sent_at=sent_at
+    )
+    return Outcome(status, error)
+
+
+def message_resend(*, message: Message, now: datetime | None = None) -> Message:
+    """Staff's resend: the same message (same Message-ID) goes out again as soon as possible."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).exclude(status__in=[Message.QUEUED, Message.SENDING]).update(
+            status=Message.QUEUED, state_at=now, attempts=0, error="", sent_at=None
+        )
+        transaction.on_commit(lambda: publish([message.pk]))
+    message.refresh_from_db()
+    return message
+
+
+# --- catalogue versions taking effect ------------------------------------------------------------
+
+
+def catalogue_changes_announce(*, now: datetime) -> int:
+    """For each catalogue version that has taken effect since the last look (its effective_from,
+    not its publication), tell the owners of checklists in use what it changes for them, once.
+
+    "In use": not expired, with an active contact. A procedure that now applies or a deadline that
+    moved goes into that day's digest (one message a day, still).
+    """
+    today = now.astimezone(policy.TOKYO).date()
+    versions = CatalogueVersion.objects.filter(effective_from__lte=today).exclude(
+        pk__in=CatalogueNotice.objects.values("version_id")
+    )
+    announced = 0
+    for version in versions.order_by("effective_from", "published_at", "pk"):
+        with transaction.atomic():
+            notice, created = CatalogueNotice.objects.get_or_create(version=version)
+            if not created:
+                continue
+            current = CatalogueVersion.objects.filter(effective_from__lte=today).order_by(
+                "-effective_from", "-published_at", "-id"
+            )[:1]
+            if not current or current[0].pk != version.pk:
+                continue  # already superseded: the newer one is compared instead
+            in_use = (
+                Checklist.objects.filter(expires_at__gt=now, reminder_contacts__status=Contact.ACTIVE)
+                .exclude(catalogue_version=version)
+                .distinct()
+            )
+            for checklist in in_use:
+                changes = _announceable(checklist, version)
+                if changes:
+                    _add_to_digest(checklist=checklist, changes=changes, now=now)
+                    announced += 1
+            notice.checklists = announced
+            notice.save(update_fields=["checklists"])
+    return announced
+
+
+def _announceable(checklist: Checklist, version: CatalogueVersion) -> list[dict]:
+    from navi.services import InvalidCase, checklist_changes
+    from procedures.selectors import compiled_catalogue
+
+    try:
+        diff = checklist_changes(checklist=checklist, version=version)
+    except InvalidCase:  # the new version asks the questions differently: nothing to compare
+        return []
+    catalogue = compiled_catalogue(version)
+    lang = checklist.language
+    names = {p.code: catalogue.text(p.data["name"], lang) for p in catalogue.procedures}
+    out = [{"key": k, "name": names.get(k.split(".")[0], k), "what": "added"} for k in diff.added]
+    for change in diff.changed:
+        if "deadline" in change.changes:
+            old, new = change.changes["deadline"]
+            out.append(
+                {
+                    "key": change.key,
+                    "name": names.get(change.key.split(".")[0], change.key),
+                    "what": "deadline",
+                    "old": old.isoformat() if old else None,
+                    "new": new.isoformat() if new else None,
+                }
+            )
+    return out
+
+
+def _add_to_digest(*, checklist: Checklist, changes: list[dict], now: datetime) -> None:
+    rules = policy.policy_for(checklist.catalogue_version.municipality)
+    at = policy.not_quiet(now, rules)
+    day = at.astimezone(policy.TOKYO).date()
+    for contact_id in checklist.reminder_contacts.filter(status=Contact.ACTIVE).values_list("pk", flat=True):
+        message, created = Message.objects.get_or_create(
+            contact_id=contact_id,
+            kind=Message.DIGEST,
+            day=day,
+            defaults={"checklist": checklist, "due_at": at, "changes": changes},
+        )
+        if not created:
+            updated = Message.objects.filter(pk=message.pk, status=Message.PENDING).update(
+                changes=changes, due_at=min(message.due_at, at)
+            )
+            if not updated:  # today's digest has gone: tomorrow's carries the news
+                tomorrow = policy.not_quiet(
+                    timezone.datetime.combine(day + timezone.timedelta(days=1), rules.send_at, policy.TOKYO), rules
+                )
+                Message.objects.update_or_create(
+                    contact_id=contact_id,
+                    kind=Message.DIGEST,
+                    day=tomorrow.astimezone(policy.TOKYO).date(),
+                    defaults={"checklist": checklist, "changes": changes},
+                    create_defaults={"checklist": checklist, "changes": changes, "due_at": tomorrow},
+                )
