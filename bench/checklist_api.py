@@ -56,7 +56,7 @@ CHECKLIST_KEYS = {
     "answers", "members", "items", "documents", "unanswered",
 }  # fmt: skip
 ITEM_KEYS = {
-    "key", "procedure", "member", "status", "deadline", "deadline_text", "reasons", "legal_basis", "documents", "done",
+    "key", "procedure", "member", "status", "deadline", "deadline_text", "reasons", "documents", "done",
 }  # fmt: skip
 
 

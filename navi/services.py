@@ -93,36 +93,36 @@ def checklist_render(*, catalogue: CompiledCatalogue, case: Case, language: str)
     """The items of a case rendered in the language, the documents to bring, the unanswered questions.
 
     Pure, no database. Each item's content is the JSON the API sends for it (but its tick),
-    written here once: reads send it as stored (presenters.item_payload). What reads the same for
-    every member's item of a procedure (the procedure, its deadline text, its legal basis) is
-    rendered once per procedure.
+    written here once: reads send it as stored (presenters.item_payload). What reads the same in
+    every checklist on this catalogue (the procedure, its deadline text, the reasons' citations
+    and words) is rendered once per catalogue version and language (CompiledCatalogue.texts_cached);
+    which rules hold, and for whom, is evaluated for every case.
     """
     items = catalogue.evaluate(case)
-    procedures: dict[str, dict] = {}
+    facts = catalogue.facts(case)
     rows = []
     merged: dict[str, dict] = {}
     for item in items:
-        code = item.procedure.code
-        procedure = procedures.get(code)
-        if procedure is None:
-            procedure = procedures[code] = _procedure_content(catalogue, item.procedure, language)
+        proc = item.procedure
+        shared = catalogue.texts_cached(
+            ("navi.item", proc.code, language), lambda proc=proc: _item_shared(catalogue, proc, language)
+        )
         member_key = item.member["key"] if item.member else None
         documents = catalogue.documents(item, language)
         shown = {
             "key": item.key,
-            "procedure": procedure["procedure"],
+            "procedure": shared["procedure"],
             "member": member_key,
             "status": item.status,
             "deadline": item.deadline,
-            "deadline_text": procedure["deadline_text"],
-            "reasons": catalogue.reasons(item, case, language),
-            "legal_basis": procedure["legal_basis"],
+            "deadline_text": shared["deadline_text"],
+            "reasons": catalogue.reasons(item, case, language, facts),
             "documents": documents,
         }
         rows.append(
             {
                 "key": item.key,
-                "procedure_code": code,
+                "procedure_code": proc.code,
                 "member_key": member_key,
                 "status": item.status,
                 "deadline": item.deadline,
@@ -137,21 +137,20 @@ def checklist_render(*, catalogue: CompiledCatalogue, case: Case, language: str)
     }
 
 
-def _procedure_content(catalogue: CompiledCatalogue, proc: CompiledProcedure, lang: str) -> dict:
+def _item_shared(catalogue: CompiledCatalogue, proc: CompiledProcedure, lang: str) -> dict:
+    """What every item of a procedure says alike: the procedure as the contract names it (and its
+    outside office, for those not at a counter), as JSON text, and its deadline in words."""
     data = proc.data
-    fee = data.get("fee")
-    return {
-        "procedure": {
-            "code": proc.code,
-            "name": catalogue.text(data["name"], lang),
-            "description": catalogue.text(data["description"], lang),
-            **catalogue.where(proc, lang),
-            "online_url": data.get("online_url"),
-            "fee": None if fee is None else {"yen": fee["yen"], "note": catalogue.text(fee.get("note"), lang)},
-        },
-        "deadline_text": catalogue.deadline_text(proc, lang),
-        "legal_basis": [catalogue.citation(c, lang) for c in data["legal_basis"]],
+    where = catalogue.where(proc, lang)
+    procedure = {
+        "code": proc.code,
+        "name": catalogue.text(data["name"], lang),
+        "department": where["department"],
+        "counter": where["counter"],
+        "office": where["office"],
+        "online_url": data.get("online_url"),
     }
+    return {"procedure": orjson.Fragment(orjson.dumps(procedure)), "deadline_text": catalogue.deadline_text(proc, lang)}
 
 
 def _merge_documents(merged: dict[str, dict], key: str, documents: list[dict]) -> None:
