@@ -15,7 +15,7 @@ from orjson import Fragment
 from procedures.engine.catalogue import CompiledCatalogue
 from procedures.engine.render import render_rule
 
-from .selectors import ChecklistView, ItemRow
+from .selectors import ChecklistView, item_json
 
 
 def checklist_payload(checklist: ChecklistView) -> dict:
@@ -29,18 +29,15 @@ def checklist_payload(checklist: ChecklistView) -> dict:
         "expires_at": timezone.localtime(checklist.expires_at),
         "answers": Fragment(checklist.answers),
         "members": Fragment(checklist.members),
-        "items": [item_payload(item) for item in checklist.items],
+        "items": Fragment(checklist.items),
         "documents": Fragment(checklist.documents),
         "unanswered": Fragment(checklist.unanswered),
     }
 
 
-_TICK = {True: ',"done":true}', False: ',"done":false}'}
-
-
-def item_payload(item: ItemRow) -> Fragment:
-    """One item (an ItemRow or a ChecklistItem): its stored content, a JSON object, with its tick as last member."""
-    return Fragment(item.content[:-1] + _TICK[item.done])
+def item_payload(item) -> Fragment:
+    """One item (a ChecklistItem) as the API sends it."""
+    return Fragment(item_json(item.content, item.done))
 
 
 def item_page_content(catalogue: CompiledCatalogue, code: str, lang: str, content: str) -> dict:

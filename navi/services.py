@@ -19,7 +19,7 @@ from procedures.models import CatalogueVersion
 from procedures.selectors import catalogue_version_in_force, compiled_catalogue
 
 from .models import Checklist, ChecklistItem
-from .selectors import ChecklistView, ItemRow, remember_version_hash
+from .selectors import ChecklistView, items_json, remember_version_hash
 
 LANGUAGES = ("ja", "en", "easy")
 
@@ -269,7 +269,7 @@ def _view(built: Built, texts: dict[str, str], *, token: str, expires_at, done) 
         language=built.language,
         catalogue_version=built.version.content_hash,
         expires_at=expires_at,
-        items=[ItemRow(r["content"], r["key"] in done) for r in built.items],
+        items=items_json((r["content"], r["key"] in done) for r in built.items),
         **texts,
     )
 

@@ -129,3 +129,26 @@ def test_the_migration_leaves_stored_items_as_the_api_now_writes_them():
     assert after == now
     r = APIClient().get(f"/api/v1/checklists/{data['token']}/")
     assert r.json()["items"] == data["items"]
+
+
+@pytest.mark.django_db
+def test_a_read_gives_the_items_in_order_with_their_ticks():
+    data = create()
+    api = APIClient()
+    keys = [i["key"] for i in data["items"]]
+    ticked = {keys[0], keys[-1]}
+    for key in ticked:
+        r = api.patch(f"/api/v1/checklists/{data['token']}/items/{key}/", {"done": True}, format="json")
+        assert r.status_code == 200 and r.json() == {**next(i for i in data["items"] if i["key"] == key), "done": True}
+    got = api.get(f"/api/v1/checklists/{data['token']}/").json()["items"]
+    assert [i["key"] for i in got] == keys
+    assert {i["key"] for i in got if i["done"]} == ticked
+    assert [{**i, "done": False} for i in got] == data["items"]
+
+
+@pytest.mark.django_db
+def test_a_checklist_without_items_reads_as_an_empty_list():
+    data = create()
+    ChecklistItem.objects.filter(checklist__token=data["token"]).delete()
+    r = APIClient().get(f"/api/v1/checklists/{data['token']}/")
+    assert r.status_code == 200 and r.json()["items"] == []
