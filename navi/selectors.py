@@ -6,9 +6,9 @@ makes that read the API's hot path. It is two static SQL statements with paramet
 ORM querysets: on a request that does nothing else, compiling querysets and building model
 instances cost more than the database's own work. (One statement joining the items into a JSON
 array in PostgreSQL, string_agg in a subquery, took longer to plan and run than these two.) The
-statements are plain SQL that PostgreSQL and SQLite both run. Nothing read is decoded: JSON
-columns come back as text on both (Django reads jsonb as text), and each item's content is already
-the JSON the API sends, so the items are joined into the array as they are.
+statements are plain SQL that PostgreSQL and SQLite both run. Nothing read is decoded: the JSON
+columns are text (navi.models.JSONTextField), and each item's content is already the JSON the API
+sends, so the items are joined into the array as they are.
 
 Writes go through services, which use checklist_by_token (model instances, for the ORM).
 """
