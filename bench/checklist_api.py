@@ -11,7 +11,7 @@
    deadlines, so the same share applies), each compiled once; then one checklist is built for a
    realistic case the way navi.services.checklist_build does after its database lookup
    (evaluate, render every item and write its JSON, merge documents, list unanswered questions).
-   Median of several runs.
+   Median of several runs, the three sizes in turn.
 3. gunicorn (2 sync workers, loopback only) serves config.settings.bench; each endpoint is
    first checked to answer with the right status and shape, then warmed up and measured with
    wrk: GET /bench/bare/ (the reference: same middleware and DRF settings, a fixed ~1 KB dict),
@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = "config.settings.bench"
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 SIZES = (100, 300, 1000)
-BUILD_RUNS = 15
+BUILD_RUNS = 21
 TARGETS = {"get_ratio": (">=", 0.5), "post_ratio": (">=", 0.25), "t1000_over_t100": ("<=", 12.0)}
 
 CHECKLIST_KEYS = {
@@ -162,7 +162,7 @@ def build_times(body: dict) -> list[dict]:
     source = read_tree(Path(settings.CATALOGUE_DIR))
     base = catalogue_document(source, source.meta["municipality"])
     lang = body["language"]
-    rows = []
+    builds = {}
     for size in SIZES:
         catalogue = CompiledCatalogue(grown_document(base, size))
         errors, members = check_case(
@@ -184,24 +184,29 @@ def build_times(body: dict) -> list[dict]:
         def build(catalogue=catalogue, case=case):
             return checklist_render(catalogue=catalogue, case=case, language=lang)
 
-        items = build()["items"]  # warm-up: fills procedures_for's cache, as the first request does
+        # warm-up: fills procedures_for's cache and the catalogue's rendered texts, as the first
+        # requests do
+        items = build()["items"]
         build()
-        times = []
-        for _ in range(BUILD_RUNS):
+        builds[size] = (catalogue, items, build)
+    # The sizes in turn, run after run, so that other load on the machine weighs on each alike.
+    times: dict[int, list[float]] = {size: [] for size in SIZES}
+    for _ in range(BUILD_RUNS):
+        for size, (_, _, build) in builds.items():
             gc.collect()
             t0 = time.perf_counter()
             build()
-            times.append((time.perf_counter() - t0) * 1000)
-        rows.append(
-            {
-                "procedures": len(catalogue.procedures),
-                "items": len(items),
-                "required": sum(1 for i in items if i["status"] == "required"),
-                "median_ms": statistics.median(times),
-                "best_ms": min(times),
-            }
-        )
-    return rows
+            times[size].append((time.perf_counter() - t0) * 1000)
+    return [
+        {
+            "procedures": len(catalogue.procedures),
+            "items": len(items),
+            "required": sum(1 for i in items if i["status"] == "required"),
+            "median_ms": statistics.median(times[size]),
+            "best_ms": min(times[size]),
+        }
+        for size, (catalogue, items, _) in builds.items()
+    ]
 
 
 # --- gunicorn and wrk ----------------------------------------------------------------------------
