@@ -332,7 +332,8 @@ class CompiledCatalogue:
                 label = self.text(q["text"], lang) if q else key
                 texts.append(_CHECK_TEXT[lang].format(q=label))
         else:
-            conditions = true_conditions(proc.data["applies_if"], facts, item.member)
+            # "required" is the compiled rule's True for these very facts
+            conditions = true_conditions(proc.data["applies_if"], facts, item.member, known_true=True)
             # Exclusions ("not the deceased", "not on other insurance") guard a rule but are not
             # why it applies; the resident is shown what triggered it, unless only guards held.
             triggers = [c for c in conditions if not _is_exclusion(c)] or conditions
