@@ -11,7 +11,7 @@
    deadlines, so the same share applies), each compiled once; then one checklist is built for a
    realistic case the way navi.services.checklist_build does after its database lookup
    (evaluate, render every item and write its JSON, merge documents, list unanswered questions).
-   Median of several runs, the three sizes in turn.
+   Median of several runs, the three sizes in turn, in CPU time.
 3. gunicorn (2 sync workers, loopback only) serves config.settings.bench; each endpoint is
    first checked to answer with the right status and shape, then warmed up and measured with
    wrk: GET /bench/bare/ (the reference: same middleware and DRF settings, a fixed ~1 KB dict),
@@ -189,14 +189,16 @@ def build_times(body: dict) -> list[dict]:
         items = build()["items"]
         build()
         builds[size] = (catalogue, items, build)
-    # The sizes in turn, run after run, so that other load on the machine weighs on each alike.
+    # The sizes in turn, run after run; timed in this thread's CPU time, which a build (no I/O)
+    # spends whole and which other processes taking the CPU meanwhile do not lengthen (on a busy
+    # machine, wall time lengthened the longer builds most, being preempted more often).
     times: dict[int, list[float]] = {size: [] for size in SIZES}
     for _ in range(BUILD_RUNS):
         for size, (_, _, build) in builds.items():
             gc.collect()
-            t0 = time.perf_counter()
+            t0 = time.thread_time()
             build()
-            times[size].append((time.perf_counter() - t0) * 1000)
+            times[size].append((time.thread_time() - t0) * 1000)
     return [
         {
             "procedures": len(catalogue.procedures),
@@ -427,7 +429,9 @@ def report(rounds: list[dict], info: dict, builds: list[dict], args, db_label: s
         print(f"{label:<34} {r['rps']:>9.1f} {latency:>12} {p99:>9} {r['ratio']:>8.3f}  {per_round}")
     print("(req/s: median over the rounds; vs bare: median of the rounds' ratios; latencies: last round)")
     print()
-    print(f"checklist build without HTTP (evaluate + render items + documents + unanswered), median of {BUILD_RUNS}")
+    print(
+        f"checklist build without HTTP (evaluate + render items + documents + unanswered), CPU time, median of {BUILD_RUNS}"
+    )
     print(f"{'procedures':>10} {'items':>6} {'required':>9} {'ms (median)':>12} {'ms (best)':>10}")
     for row in builds:
         print(
