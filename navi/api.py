@@ -210,10 +210,16 @@ class ProcedureDetailApi(CatalogueApi):
 # --- checklists ----------------------------------------------------------------------------------
 
 
-class ProcedureRef(WhereFields):
+class ProcedureRef(serializers.Serializer):
+    """The procedure as a checklist item names it; the rest (description, place, hours, fee, legal
+    basis) is at /api/v1/procedures/{code}/."""
+
     code = serializers.CharField()
     name = serializers.CharField()
-    description = serializers.CharField()
+    department = serializers.CharField(allow_null=True)
+    counter = serializers.CharField(allow_null=True)
+    office = serializers.CharField(allow_null=True, help_text="outside office (年金事務所, 法務局 …)")
+    online_url = serializers.URLField(allow_null=True)
 
 
 class ReasonOutput(serializers.Serializer):
@@ -231,7 +237,6 @@ class ItemOutput(serializers.Serializer):
     deadline = serializers.DateField(allow_null=True)
     deadline_text = serializers.CharField(allow_null=True)
     reasons = ReasonOutput(many=True)
-    legal_basis = CitationOutput(many=True)
     documents = DocumentOutput(many=True)
     done = serializers.BooleanField()
 

@@ -7,10 +7,28 @@ JSON the API sends, so that reading a checklist never decodes and re-encodes it.
 Found only by its unguessable token; deleted on request and after the retention period.
 """
 
+import orjson
 from django.db import models
 from django.utils.functional import cached_property
 
 from procedures.models import CatalogueVersion
+
+
+class JSONTextField(models.TextField):
+    """JSON written and read whole, never queried inside, kept as text: spares PostgreSQL jsonb's
+    parse on every write and its re-serialisation on every read (the API sends it as stored).
+
+    Python values as with JSONField (dicts, lists …); no lookups into the JSON.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else orjson.loads(value)
+
+    def get_prep_value(self, value):
+        return None if value is None else orjson.dumps(value).decode()
+
+    def value_to_string(self, obj):
+        return self.value_from_object(obj)
 
 
 class Checklist(models.Model):
@@ -18,13 +36,13 @@ class Checklist(models.Model):
 
     token = models.CharField(max_length=64, unique=True)
     catalogue_version = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT, related_name="+")
-    life_events = models.JSONField()
+    life_events = JSONTextField()
     event_date = models.DateField()
     language = models.CharField(max_length=8, choices=LANGUAGES, default="ja")
-    answers = models.JSONField(default=dict)
-    members = models.JSONField(default=list)
-    documents = models.JSONField(default=list, help_text="merged list of what to bring, rendered")
-    unanswered = models.JSONField(default=list)
+    answers = JSONTextField(default=dict)
+    members = JSONTextField(default=list)
+    documents = JSONTextField(default=list, help_text="merged list of what to bring, rendered")
+    unanswered = JSONTextField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField(db_index=True)

@@ -8,13 +8,14 @@ shapes, and the schemathesis test checks the responses against them.
 
 from __future__ import annotations
 
+import orjson
 from django.utils import timezone
 from orjson import Fragment
 
 from procedures.engine.catalogue import CompiledCatalogue
 from procedures.engine.render import render_rule
 
-from .selectors import ChecklistView, ItemRow
+from .selectors import ChecklistView, item_json
 
 
 def checklist_payload(checklist: ChecklistView) -> dict:
@@ -28,18 +29,35 @@ def checklist_payload(checklist: ChecklistView) -> dict:
         "expires_at": timezone.localtime(checklist.expires_at),
         "answers": Fragment(checklist.answers),
         "members": Fragment(checklist.members),
-        "items": [item_payload(item) for item in checklist.items],
+        "items": Fragment(checklist.items),
         "documents": Fragment(checklist.documents),
         "unanswered": Fragment(checklist.unanswered),
     }
 
 
-_TICK = {True: ',"done":true}', False: ',"done":false}'}
+def item_payload(item) -> Fragment:
+    """One item (a ChecklistItem) as the API sends it."""
+    return Fragment(item_json(item.content, item.done))
 
 
-def item_payload(item: ItemRow) -> Fragment:
-    """One item (an ItemRow or a ChecklistItem): its stored content, a JSON object, with its tick as last member."""
-    return Fragment(item.content[:-1] + _TICK[item.done])
+def item_page_content(catalogue: CompiledCatalogue, code: str, lang: str, content: str) -> dict:
+    """An item as the resident pages show it: its stored content (the API's item) with what the API
+    leaves to /procedures/{code}/ — the procedure's description, location, hours and fee, and its
+    full legal basis — from the catalogue version the checklist was built on, in its language."""
+    item = orjson.loads(content)
+    details = catalogue.texts_cached(("navi.page", code, lang), lambda: _page_details(catalogue, code, lang))
+    item["procedure"] = {**details["procedure"], **item["procedure"]}
+    item["legal_basis"] = details["legal_basis"]
+    return item
+
+
+def _page_details(catalogue: CompiledCatalogue, code: str, lang: str) -> dict:
+    proc = catalogue.procedure_by_code.get(code)
+    if proc is None:
+        return {"procedure": {}, "legal_basis": []}
+    full = procedure_payload(catalogue, proc, lang)
+    keys = ("description", "department", "counter", "location", "hours", "office", "online_url", "fee")
+    return {"procedure": {k: full[k] for k in keys}, "legal_basis": full["legal_basis"]}
 
 
 def life_event_payload(catalogue: CompiledCatalogue, lang: str) -> list[dict]:

@@ -11,10 +11,13 @@ stores none: answers are checked).
 
 from __future__ import annotations
 
+import re
+
 import orjson
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
+_LINE_SEPARATORS = re.compile(b"\xe2\x80[\xa8\xa9]")  # U+2028, U+2029 in UTF-8
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 _DRF_ENCODER = JSONEncoder()
 
@@ -35,8 +38,9 @@ class ORJSONRenderer(JSONRenderer):
             out = self._dumps(data)
         except orjson.JSONEncodeError:
             return super().render(data, accepted_media_type, renderer_context)
-        # As DRF does: these two are valid JSON but end a line in JavaScript.
-        if b"\xe2\x80\xa8" in out or b"\xe2\x80\xa9" in out:
+        # As DRF does: these two are valid JSON but end a line in JavaScript. Looking for their
+        # first byte (memchr) first spares most responses the slower search for the two.
+        if b"\xe2" in out and _LINE_SEPARATORS.search(out):
             out = out.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
         return out
 

@@ -6,7 +6,6 @@ Found only by the unguessable token: an unknown, malformed or expired token gets
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from navi import funnel, services
+from navi import funnel, presenters, services
 from navi.models import Checklist, JourneyEvent
 from navi.selectors import checklist_by_token, checklist_item
 from procedures.selectors import compiled_catalogue
@@ -91,7 +90,7 @@ def checklist_groups(checklist: Checklist, today: date) -> list[dict]:
     members = {m.get("key"): m for m in checklist.members}
     groups: dict[tuple, dict] = {}
     for item in checklist.item_list:
-        content = json.loads(item.content)
+        content = presenters.item_page_content(catalogue, item.procedure_code, checklist.language, item.content)
         proc = content["procedure"]
         if proc.get("online_url"):
             order, key = (0, ""), "online"

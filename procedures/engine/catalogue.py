@@ -13,8 +13,10 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+import orjson
+
 from .deadlines import DeadlineRule, deadline_for, describe_deadline
-from .render import QuestionText, render_condition
+from .render import QuestionText, condition_whom, render_condition
 from .rules import Fact, FactSchema, RuleError, compile_rule, facts_read, true_conditions
 
 LANGS = ("ja", "en", "easy")
@@ -116,6 +118,20 @@ class CompiledCatalogue:
         if problems:
             raise CatalogueError(problems)
         self._by_events: dict[frozenset[str], tuple[CompiledProcedure, ...]] = {}
+        self._texts: dict[Any, Any] = {}
+
+    def texts_cached(self, key, render):
+        """A text rendered from this catalogue alone (no case), rendered once per key: render() the first time.
+
+        For what reads the same in every checklist built on this catalogue (a procedure's name,
+        where to go, its citations, a condition's words); never for what a case decides (which
+        rules hold, for whom): those are evaluated every time.
+        """
+        try:
+            return self._texts[key]
+        except KeyError:
+            value = self._texts[key] = render()
+            return value
 
     # --- compiling ---------------------------------------------------------------------------
 
@@ -290,10 +306,25 @@ class CompiledCatalogue:
         """A short citation such as 「戸籍法 第49条第1項」, for the reasons under an item."""
         return f"{self.text(self.laws[cite['law']]['name'], lang)} {cite['article']}"
 
-    def reasons(self, item: Item, case: Case, lang: str) -> list[dict]:
+    def citation_texts(self, proc: CompiledProcedure, lang: str) -> list[str]:
+        """The procedure's legal basis as short citations (the same list object every time: do not change it)."""
+        return self.texts_cached(
+            ("citation_texts", proc.code, lang), lambda: [self.citation_text(c, lang) for c in proc.data["legal_basis"]]
+        )
+
+    def condition_text(self, cond, lang: str, facts: Mapping[str, Any], member) -> str:
+        """One condition that held, in words: the words are rendered once per condition, for whom
+        it held (a condition over the household) is worked out from the facts every time."""
+        key = ("condition", lang, orjson.dumps(cond))
+        words = self.texts_cached(key, lambda: render_condition(cond, lang=lang, questions=self.question_texts))
+        return words + condition_whom(cond, lang=lang, facts=facts, member=member)
+
+    def reasons(self, item: Item, case: Case, lang: str, facts: Mapping[str, Any] | None = None) -> list[dict]:
+        """Why the item is on the checklist; facts are self.facts(case), passed when the caller has them."""
         proc = item.procedure
-        basis = [self.citation_text(c, lang) for c in proc.data["legal_basis"]]
-        facts = self.facts(case)
+        basis = self.citation_texts(proc, lang)
+        if facts is None:
+            facts = self.facts(case)
         texts: list[str] = []
         if item.status == "check":
             for key in item.unknown_facts:
@@ -301,14 +332,13 @@ class CompiledCatalogue:
                 label = self.text(q["text"], lang) if q else key
                 texts.append(_CHECK_TEXT[lang].format(q=label))
         else:
-            conditions = true_conditions(proc.data["applies_if"], facts, item.member)
+            # "required" is the compiled rule's True for these very facts
+            conditions = true_conditions(proc.data["applies_if"], facts, item.member, known_true=True)
             # Exclusions ("not the deceased", "not on other insurance") guard a rule but are not
             # why it applies; the resident is shown what triggered it, unless only guards held.
             triggers = [c for c in conditions if not _is_exclusion(c)] or conditions
             for cond in triggers:
-                texts.append(
-                    render_condition(cond, lang=lang, questions=self.question_texts, facts=facts, member=item.member)
-                )
+                texts.append(self.condition_text(cond, lang, facts, item.member))
             if not texts:
                 names = "・".join(
                     self.text(self.life_events[e]["name"], lang)
@@ -360,6 +390,10 @@ class CompiledCatalogue:
                 note = f"{_IF_APPLICABLE[lang]}: {note}" if note else _IF_APPLICABLE[lang]
             out.append({"name": self.text(doc["name"], lang), "note": note})
         return out
+
+    @cached_property
+    def procedure_by_code(self) -> dict[str, CompiledProcedure]:
+        return {p.code: p for p in self.procedures}
 
     @cached_property
     def life_event_codes(self) -> frozenset[str]:

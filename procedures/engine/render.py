@@ -76,18 +76,23 @@ def render_rule(rule, *, lang: str, questions: Mapping[str, QuestionText]) -> st
 def render_condition(cond, *, lang: str, questions, facts=None, member=None) -> str:
     """One condition (as true_conditions gives them) in words; with facts, a condition over the
     household also says for whom it held, e.g. 世帯に「年齢」が65以上の人がいる（親）."""
-    r = _Renderer(lang, questions)
-    text = r.top(cond)
+    text = _Renderer(lang, questions).top(cond)
     if facts is not None:
-        try:
-            who = _who(cond, facts, member)
-        except Exception:
-            who = []
-        if who:
-            labels = list(dict.fromkeys(_text(RELATION_LABELS.get(rel, {}), lang) or rel for rel in who))
-            sep = "、" if lang == "ja" else ", " if lang == "en" else "、"
-            text += f"（{sep.join(labels)}）" if lang != "en" else f" ({sep.join(labels)})"
+        text += condition_whom(cond, lang=lang, facts=facts, member=member)
     return text
+
+
+def condition_whom(cond, *, lang: str, facts, member=None) -> str:
+    """For whom a condition over the household held, as render_condition appends it: （親）, " (Parent)"; else ""."""
+    try:
+        who = _who(cond, facts, member)
+    except Exception:
+        who = []
+    if not who:
+        return ""
+    labels = list(dict.fromkeys(_text(RELATION_LABELS.get(rel, {}), lang) or rel for rel in who))
+    sep = "、" if lang == "ja" else ", " if lang == "en" else "、"
+    return f"（{sep.join(labels)}）" if lang != "en" else f" ({sep.join(labels)})"
 
 
 def _who(cond, facts, member) -> list[str]:

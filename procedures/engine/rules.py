@@ -758,8 +758,16 @@ def _source(root: _N) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+_LITERALS = frozenset([str, int, float, bool, list, type(None)])
+
+
 def _op_args(node) -> tuple[str, list] | None:
-    if isinstance(node, Mapping) and len(node) == 1:
+    # Rules are plain dicts and literals: tell them apart by type before asking the slower
+    # isinstance(..., Mapping), which the interpreter would otherwise ask of every node.
+    kind = type(node)
+    if kind is not dict and (kind in _LITERALS or not isinstance(node, Mapping)):
+        return None
+    if len(node) == 1:
         op, raw = next(iter(node.items()))
         return op, (list(raw) if isinstance(raw, list) else [raw])
     return None
@@ -919,13 +927,15 @@ def _all_of(conds: list):
     return conds[0] if len(conds) == 1 else {"and": conds}
 
 
-def true_conditions(rule, facts: Mapping, member: Mapping | None) -> list:
+def true_conditions(rule, facts: Mapping, member: Mapping | None, *, known_true: bool = False) -> list:
     """The leaf conditions that held and made the rule true (for "why"); [] when it is not true.
 
     A condition over the household comes back as {"some": [{"var": "members"}, <what held for a
     member>]} (or all / none); a condition that held by being false comes back negated ({"!": …}).
+    known_true: the caller has just evaluated the rule (compiled) to True for these facts, so it
+    is not interpreted once more to check.
     """
-    if evaluate(rule, facts, member) is not True:
+    if not known_true and evaluate(rule, facts, member) is not True:
         return []
     return _reasons(rule, True, facts, member, None)
 

@@ -53,8 +53,10 @@ def test_death_on_new_years_day_gives_the_death_notification_by_7_january(api):
     assert shibou["deadline"] == "2026-01-07"
     assert shibou["status"] == "required"
     assert shibou["reasons"][0]["legal_basis"][0].startswith("戸籍法 第")
-    assert shibou["legal_basis"][0]["name"] == "戸籍法"
-    assert shibou["legal_basis"][0]["url"] == "https://laws.e-gov.go.jp/law/322AC0000000224"
+    # the full citation (law, number, e-Gov link) is the procedure's, at /procedures/{code}/
+    procedure = api.get(f"/api/v1/procedures/{shibou['procedure']['code']}/").json()
+    assert procedure["legal_basis"][0]["name"] == "戸籍法"
+    assert procedure["legal_basis"][0]["url"] == "https://laws.e-gov.go.jp/law/322AC0000000224"
 
 
 def test_birth_on_20_april_gives_the_birth_notification_by_7_may(api):
@@ -93,10 +95,11 @@ def test_a_checklist_is_explained_and_shaped_as_the_contract_says(api):
     assert [m["key"] for m in data["members"]] == ["m1", "m2", "m3"]
     item = items(data)["setainushi_henko"]
     assert set(item) == {
-        "key", "procedure", "member", "status", "deadline", "deadline_text", "reasons", "legal_basis",
-        "documents", "done",
+        "key", "procedure", "member", "status", "deadline", "deadline_text", "reasons", "documents", "done",
     }  # fmt: skip
-    assert set(item["procedure"]) >= {"code", "name", "department", "counter", "online_url"}
+    # the contract's fields, plus the outside office for procedures not at a counter; the rest
+    # (description, place, hours, fee, full legal basis) is at /procedures/{code}/
+    assert set(item["procedure"]) == {"code", "name", "department", "counter", "office", "online_url"}
     assert item["deadline_text"]
     assert any("世帯主" in r["text"] for r in item["reasons"])
     assert data["documents"], "one merged list of what to bring"
