@@ -59,7 +59,9 @@ def _first(case: Case, relation: str) -> dict | None:
 
 
 def _applicant(case: Case) -> dict:
-    return _first(case, "self") or (case.members[0] if case.members else {"key": "", "relation": "self"})
+    """The person at the counter: the member answered as 本人, else the first who is not the deceased."""
+    living = [m for m in case.members if m["relation"] != "deceased"]
+    return _first(case, "self") or (living[0] if living else {"key": "", "relation": "self"})
 
 
 def _detail(case: Case, name: str) -> str:
