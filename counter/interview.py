@@ -17,6 +17,7 @@ from django.http import QueryDict
 from procedures.engine.answers import check_value
 from procedures.selectors import catalogue_version_in_force, compiled_catalogue
 
+from .dates import normalize_date
 from .selectors import RELATION_LABELS
 
 RELATIONS = list(RELATION_LABELS.items())
@@ -50,6 +51,8 @@ def _value(question: dict, text: str, name: str, errors: dict):
         except ValueError:
             errors.setdefault(name, []).append("数字で入力してください")
             return None
+    elif kind == "date":
+        value = normalize_date(text)
     else:
         value = text
     problem = check_value(question, value)
@@ -76,7 +79,7 @@ def parse(post: QueryDict) -> Posted:
     if not life_events:
         errors["life_events"] = ["あてはまる出来事を 1 つ以上選んでください"]
     event_date = None
-    text = post.get("event_date", "").strip()
+    text = normalize_date(post.get("event_date", ""))
     if not text:
         errors["event_date"] = ["日付を入力してください"]
     elif check_value({"type": "date"}, text):

@@ -21,6 +21,7 @@ from navi.services import Built, InvalidCase, checklist_build
 from procedures.selectors import compiled_catalogue
 from staff.permissions import has_capability, require_capability
 
+from .dates import normalize_date
 from .models import Case, CasePersonal, CaseVisit
 from .privacy import MY_NUMBER_MESSAGE, looks_like_my_number
 from .selectors import current_municipality, staff_department
@@ -155,6 +156,8 @@ def case_personal_save(*, actor, case: Case, people: dict[str, dict], details: d
         clean = {}
         for name in PERSON_FIELDS:
             value = (person.get(name) or "").strip()
+            if name == "birth_date" and value:
+                value = normalize_date(value)
             if name in FREE_TEXT and looks_like_my_number(value):
                 errors.setdefault(f"people.{key}.{name}", []).append(MY_NUMBER_MESSAGE)
             if name == "birth_date" and value and _date(value) is None:
@@ -183,7 +186,7 @@ def case_personal_save(*, actor, case: Case, people: dict[str, dict], details: d
 
 def _date(text: str) -> date | None:
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(normalize_date(text))
     except ValueError:
         return None
 
