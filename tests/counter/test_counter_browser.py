@@ -159,9 +159,10 @@ def test_a_typed_qr_link_prefills_the_answers(live_server):
         page = browser.new_context(locale="ja-JP").new_page()
         try:
             log_in(page, base, "tanaka")
+            expect(page.locator("#id_link")).to_be_focused()  # the scanner types into the focused field
             page.get_by_role("link", name=re.compile("QR コード受付の画面へ")).click()
             assert_accessible(page, "intake")
-            expect(page.locator("#id_link")).to_be_focused()  # the scanner types into the focused field
+            expect(page.locator("#id_link")).to_be_focused()
             page.keyboard.type(f"{base}/c/{checklist.token}/")
             page.keyboard.press("Enter")  # scanners end with Enter
             expect(page).to_have_url(re.compile(r"/counter/cases/\d+/$"))
