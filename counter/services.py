@@ -36,13 +36,12 @@ class UnknownLink(ValueError):
 def _summaries(built: Built) -> list[dict]:
     """Per item what the queues and statistics need, read from the built list."""
     catalogue = compiled_catalogue(built.version)
+    where = {p.code: p.data["where"] for p in catalogue.procedures}
     out = []
     for row in built.items:
         content = orjson.loads(row["content"])
         procedure = content["procedure"]
-        counter = catalogue.counters.get(
-            next(p for p in catalogue.procedures if p.code == row["procedure_code"]).data["where"].get("counter")
-        )
+        counter = catalogue.counters.get(where[row["procedure_code"]].get("counter"))
         out.append(
             {
                 "key": row["key"],
@@ -90,7 +89,15 @@ def case_update(*, actor, case: Case, life_events: list[str], event_date: date, 
     case.answers = built.answers
     case.members = built.members
     case.items = _summaries(built)
-    case.save(update_fields=["life_events", "event_date", "answers", "members", "items", "updated_at"])
+    with transaction.atomic():
+        case.save(update_fields=["life_events", "event_date", "answers", "members", "items", "updated_at"])
+        personal = CasePersonal.objects.filter(case=case).first()
+        if personal is not None:
+            keys = {m["key"] for m in case.members}
+            kept = {k: v for k, v in personal.people.items() if k in keys}
+            if kept != personal.people:  # a member taken off the case takes their details along
+                personal.people = kept
+                personal.save(update_fields=["people", "updated_at"])
     return case
 
 

@@ -75,6 +75,9 @@ def test_a_clerk_completes_a_move_in_interview_for_a_family_and_prints_the_forms
             expect(page.get_by_role("heading", level=1)).to_have_text("新しい受付（聞き取り）")
             assert_accessible(page, "new case")
             page.get_by_role("checkbox", name="引越し（転入・転出・転居）").check()
+            page.get_by_role("button", name="保存して一覧を更新").first.click()
+            expect(page.get_by_role("alert")).to_contain_text("日付を入力してください")
+            assert_accessible(page, "new case with an error")
             page.get_by_label("出来事の日（引越し・出生・死亡の日）").fill("2026-09-08")
             page.get_by_role("button", name="保存して一覧を更新").first.click()
             expect(page).to_have_url(re.compile(r"/counter/cases/\d+/$"))
@@ -108,6 +111,12 @@ def test_a_clerk_completes_a_move_in_interview_for_a_family_and_prints_the_forms
             assert_accessible(page, "personal")
             page.get_by_label("旧住所（前の住所）").fill("東京都千代田区霞が関1-1-1")
             page.get_by_label("新住所（これからの住所）").fill("みらい市中央町2-3-4")
+            page.get_by_label("電話番号").fill("1234 5678 9012")
+            page.get_by_role("button", name="保存して申請書へ").click()
+            expect(page.get_by_role("alert")).to_contain_text(
+                "個人番号（マイナンバー）のような 12 桁の数字は入力できません"
+            )
+            assert_accessible(page, "personal with an error")
             page.get_by_label("電話番号").fill("090-1234-5678")
             people = [
                 ("山田 太郎", "やまだ たろう", "1988-05-01", "男"),

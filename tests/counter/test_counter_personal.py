@@ -112,3 +112,18 @@ def test_the_purge_runs_periodically(settings):
     assert entry["task"] == purge_expired_cases.name == "counter.purge_expired_cases"
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
+
+
+def test_removing_a_member_removes_their_details():
+    from counter.services import case_update
+
+    case = with_personal(family_case())
+    case_update(
+        actor=clerk(),
+        case=case,
+        life_events=case.life_events,
+        event_date=case.event_date,
+        answers=case.answers,
+        members=case.members[:2],
+    )
+    assert set(CasePersonal.objects.get(case=case).people) == {"m1", "m2"}
