@@ -104,3 +104,18 @@ def test_another_municipalitys_or_a_purged_case_is_not_found(client):
             assert client.get(reverse(name, args=[case.pk])).status_code == 404
     home = client.get(reverse("counter:home")).content.decode()
     assert other.number not in home and purged.number not in home
+
+
+def test_the_case_page_reads_the_same_number_of_queries_for_a_bigger_household(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, clerk())
+    small = family_case()
+    big = family_case(members=[{"relation": "child", "age": n, "insurance": "national"} for n in range(1, 11)])
+    counts = []
+    for case in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("counter:case-detail", args=[case.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
