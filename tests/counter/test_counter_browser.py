@@ -130,6 +130,7 @@ def test_a_clerk_completes_a_move_in_interview_for_a_family_and_prints_the_forms
                 page.locator(f"#id_p-{key}-sex").select_option(sex)
             page.get_by_role("button", name="保存して申請書へ").click()
             expect(page.get_by_role("heading", level=1)).to_contain_text("申請書の印刷")
+            page.screenshot(path=SCREENSHOTS / "counter_forms.png", full_page=True)
             assert_accessible(page, "forms")
             filled = int(page.locator("#filled-count").inner_text())
             typed = int(page.locator("#typed-count").inner_text())
@@ -170,6 +171,7 @@ def test_a_typed_qr_link_prefills_the_answers(live_server):
             log_in(page, base, "tanaka")
             expect(page.locator("#id_link")).to_be_focused()  # the scanner types into the focused field
             page.get_by_role("link", name=re.compile("QR コード受付の画面へ")).click()
+            page.screenshot(path=SCREENSHOTS / "counter_intake.png", full_page=True)
             assert_accessible(page, "intake")
             expect(page.locator("#id_link")).to_be_focused()
             page.keyboard.type(f"{base}/c/{checklist.token}/")
@@ -308,6 +310,7 @@ def test_axe_on_the_department_queue_and_the_dashboard(live_server):
             assert_accessible(page, "queue")
             page.get_by_role("button", name="次の方を呼ぶ").click()
             expect(page.get_by_role("status")).to_contain_text("お呼びしました")
+            page.screenshot(path=SCREENSHOTS / "counter_queue.png", full_page=True)
             assert_accessible(page, "queue serving")
             page.get_by_role("button", name=re.compile("の手続を完了にする")).click()
             expect(page.get_by_role("status")).to_contain_text("完了にしました")
