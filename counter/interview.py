@@ -15,6 +15,7 @@ from datetime import date
 from django.http import QueryDict
 
 from procedures.engine.answers import check_value
+from procedures.engine.rules import facts_read
 from procedures.selectors import catalogue_version_in_force, compiled_catalogue
 
 from .dates import normalize_date
@@ -140,6 +141,15 @@ def service_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return out
 
 
+def _controlling(catalogue) -> frozenset[str]:
+    """The question keys some show_if reads: changing one of them changes which questions are asked."""
+    keys = set()
+    for q in catalogue.questions:
+        if q.get("show_if") is not None:
+            keys.update(name.rpartition(".")[2] for name in facts_read(q["show_if"]))
+    return frozenset(keys)
+
+
 def _field(q: dict, name: str, value, raw: dict, errors: dict, catalogue, visible: bool) -> dict:
     shown = raw.get(name)
     if shown is None:
@@ -169,6 +179,7 @@ def _field(q: dict, name: str, value, raw: dict, errors: dict, catalogue, visibl
         "errors": errors.get(name, []),
         "conditional": q.get("show_if") is not None,
         "visible": visible,
+        "reshapes": q["key"] in _controlling(catalogue),
     }
 
 

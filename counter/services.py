@@ -101,6 +101,28 @@ def case_update(*, actor, case: Case, life_events: list[str], event_date: date, 
     return case
 
 
+def case_preview(*, actor, case: Case, life_events: list[str], event_date: date, answers: dict, members: list) -> Case:
+    """The case as it would be with these facts, not saved: what the interview's live list shows.
+
+    Only the clerk's submit writes, so a background preview arriving late can never undo it.
+    """
+    require_capability(actor, "counter.interview")
+    built = _build(life_events=life_events, event_date=event_date, answers=answers, members=members)
+    preview = Case(
+        pk=case.pk,
+        municipality=case.municipality,
+        checklist_id=case.checklist_id,
+        resident_item_keys=case.resident_item_keys,
+        created_at=case.created_at,
+        life_events=built.life_events,
+        event_date=built.event_date,
+        answers=built.answers,
+        members=built.members,
+        items=_summaries(built),
+    )
+    return preview
+
+
 def token_from_scan(text: str) -> str | None:
     """The checklist token in what a scanner typed: the private link (/c/<token>/) or the bare token."""
     match = _LINK_TOKEN.search((text or "").strip())

@@ -86,8 +86,13 @@ def case_new(request):
 @require_http_methods(["GET", "POST"])
 def case_detail(request, pk: int):
     case = _case_or_404(pk)
-    live = request.headers.get("X-Counter-Live") == "1"
+    # The page's script posts changes in the background to preview them (nothing is saved):
+    # "1" wants the list back, "page" the whole page (an answer changed which questions are asked).
+    preview = request.headers.get("X-Counter-Live")
+    if request.method == "POST" and preview in ("1", "page"):
+        return _case_preview(request, case, list_only=preview == "1")
     status = 200
+    layout = None
     if request.method == "POST":
         posted = interview.parse(request.POST)
         errors = dict(posted.errors)
@@ -106,31 +111,59 @@ def case_detail(request, pk: int):
         audit_from_request(
             request, action="case.update", target_type="counter.case", target_id=case.pk, detail={"ok": not errors}
         )
-        if not errors and not live:
+        if not errors:
             anchor = "#members" if "add" in request.POST or "remove" in request.POST else ""
             return redirect(reverse("counter:case-detail", args=[case.pk]) + anchor)
-        if errors:
-            status = 400
-            layout = interview.layout(
-                life_events=posted.life_events,
-                event_date=posted.event_date,
-                answers=posted.answers,
-                members=posted.members,
-                raw=posted.raw,
-                errors=errors,
-            )
-        else:
-            layout = None
+        status = 400
+        layout = interview.layout(
+            life_events=posted.life_events,
+            event_date=posted.event_date,
+            answers=posted.answers,
+            members=posted.members,
+            raw=posted.raw,
+            errors=errors,
+        )
     else:
         audit_from_request(request, action="case.view", target_type="counter.case", target_id=case.pk)
-        layout = None
-    if layout is None:
         layout = interview.layout(
             life_events=case.life_events, event_date=case.event_date, answers=case.answers, members=case.members
         )
     context = _interview_context(request, case=case, layout=layout)
-    template = "counter/_checklist.html" if live else "counter/interview.html"
-    return _private(render(request, template, context, status=200 if live else status))
+    return _private(render(request, "counter/interview.html", context, status=status))
+
+
+def _case_preview(request, case: Case, *, list_only: bool):
+    posted = interview.parse(request.POST)
+    errors = dict(posted.errors)
+    shown = case
+    if not errors:
+        try:
+            shown = services.case_preview(
+                actor=request.user,
+                case=case,
+                life_events=posted.life_events,
+                event_date=posted.event_date,
+                answers=posted.answers,
+                members=posted.members,
+            )
+        except InvalidCase as exc:
+            errors = interview.service_errors(exc.errors)
+    if errors:
+        layout = interview.layout(
+            life_events=posted.life_events,
+            event_date=posted.event_date,
+            answers=posted.answers,
+            members=posted.members,
+            raw=posted.raw,
+            errors=errors,
+        )
+    else:
+        layout = interview.layout(
+            life_events=shown.life_events, event_date=shown.event_date, answers=shown.answers, members=shown.members
+        )
+    context = {**_interview_context(request, case=shown, layout=layout), "preview": shown is not case}
+    template = "counter/_checklist.html" if list_only else "counter/interview.html"
+    return _private(render(request, template, context))
 
 
 # --- personal details (書かない: entered once) -------------------------------------------------

@@ -83,8 +83,13 @@ def test_a_clerk_completes_a_move_in_interview_for_a_family_and_prints_the_forms
             expect(page).to_have_url(re.compile(r"/counter/cases/\d+/$"))
             expect(page.locator("#checklist")).to_contain_text("転入届")
 
+            expect(page.locator("#id_a-moved_out_on")).to_have_count(1)  # not known yet which way the move goes
+            page.locator("#id_a-move_type").focus()
             page.locator("#id_a-move_type").select_option("in_from_other")
-            page.get_by_role("button", name="保存して一覧を更新").first.click()
+            # live: the answer changes which questions are asked, without a submit; focus stays put
+            expect(page.locator("#id_a-moved_out_on")).to_have_count(0)
+            expect(page.locator("#id_a-move_type")).to_be_focused()
+            expect(page.locator("#id_a-move_type")).to_have_value("in_from_other")
             page.locator("#id_a-moved_in_on").fill("2026-09-08")
             page.locator("#id_a-wants_seal_registration").check()
             page.locator("#id_m0-age").fill("38")

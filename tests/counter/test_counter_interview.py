@@ -88,9 +88,11 @@ def test_live_update_returns_the_list_alone(client):
     body = response.content.decode()
     assert body.lstrip().startswith('<div class="checklist" id="checklist"')
     assert "<form" not in body
+    assert "入力中の内容での見込みです" in body
+    assert "印鑑登録" not in body  # the list as the posted answers make it
     case.refresh_from_db()
-    assert case.answers["wants_seal_registration"] is False
-    assert "inkan_toroku" not in {i["procedure_code"] for i in case.items}
+    assert case.answers["wants_seal_registration"] is True  # a preview saves nothing
+    assert "inkan_toroku" in {i["procedure_code"] for i in case.items}
 
 
 def test_another_municipalitys_or_a_purged_case_is_not_found(client):
@@ -119,3 +121,20 @@ def test_the_case_page_reads_the_same_number_of_queries_for_a_bigger_household(c
             assert client.get(reverse("counter:case-detail", args=[case.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_reshaping_answer_returns_the_whole_form_with_the_questions_it_asks_now(client):
+    sign_in(client, clerk())
+    case = family_case()
+    url = reverse("counter:case-detail", args=[case.pk])
+    page = client.get(url).content.decode()
+    assert "data-reshapes" in page.split('id="id_a-move_type"')[0].rsplit('<div class="field', 1)[1]
+    data = interview_post(**{"m0-key": "m1", "m1-key": "m2", "m2-key": "m3", "a-move_type": "out_to_other"})
+    response = client.post(url, data, headers={"X-Counter-Live": "page"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="interview"' in body and 'id="checklist"' in body
+    assert 'name="a-moved_out_on"' in body and 'name="a-moved_in_on"' not in body
+    assert "転出届" in body
+    case.refresh_from_db()
+    assert case.answers["move_type"] == "in_from_other"  # saved only by the clerk's submit
