@@ -150,7 +150,9 @@ def _controlling(catalogue) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _field(q: dict, name: str, value, raw: dict, errors: dict, catalogue, visible: bool) -> dict:
+def _field(
+    q: dict, name: str, value, raw: dict, errors: dict, catalogue, visible: bool, controlling=frozenset()
+) -> dict:
     shown = raw.get(name)
     if shown is None:
         if value is None:
@@ -179,7 +181,7 @@ def _field(q: dict, name: str, value, raw: dict, errors: dict, catalogue, visibl
         "errors": errors.get(name, []),
         "conditional": q.get("show_if") is not None,
         "visible": visible,
-        "reshapes": q["key"] in _controlling(catalogue),
+        "reshapes": q["key"] in controlling,
     }
 
 
@@ -191,6 +193,7 @@ def layout(*, life_events, event_date, answers, members, raw=None, errors=None) 
     errors = errors or {}
     facts = {**answers, "event_date": event_date.isoformat() if event_date else None, "members": members}
     questions = catalogue.questions_for(life_events)
+    controlling = _controlling(catalogue)
     groups: dict[str, dict] = {}
     names = {code: catalogue.text(e["name"], "ja") for code, e in catalogue.life_events.items()}
     for q in questions:
@@ -204,7 +207,7 @@ def layout(*, life_events, event_date, answers, members, raw=None, errors=None) 
         title = names[events[0]] if len(events) == 1 else "共通"
         group = groups.setdefault(title, {"title": title, "fields": []})
         name = f"a-{q['key']}"
-        group["fields"].append(_field(q, name, answers.get(q["key"]), raw, errors, catalogue, visible))
+        group["fields"].append(_field(q, name, answers.get(q["key"]), raw, errors, catalogue, visible, controlling))
     member_rows = []
     for i, member in enumerate(members):
         fields = []
@@ -215,7 +218,7 @@ def layout(*, life_events, event_date, answers, members, raw=None, errors=None) 
             if shows is not None and shows(facts, member) is False:
                 continue
             name = f"m{i}-{q['key']}"
-            fields.append(_field(q, name, member.get(q["key"]), raw, errors, catalogue, True))
+            fields.append(_field(q, name, member.get(q["key"]), raw, errors, catalogue, True, controlling))
         relation_name = f"m{i}-relation"
         member_rows.append(
             {
