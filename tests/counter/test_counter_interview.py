@@ -138,3 +138,25 @@ def test_a_reshaping_answer_returns_the_whole_form_with_the_questions_it_asks_no
     assert "転出届" in body
     case.refresh_from_db()
     assert case.answers["move_type"] == "in_from_other"  # saved only by the clerk's submit
+
+
+def test_counter_pages_have_no_inline_script_or_style(client):
+    import re
+
+    sign_in(client, clerk())
+    case = family_case()
+    for url in [
+        reverse("counter:home"),
+        reverse("counter:case-new"),
+        reverse("counter:intake"),
+        reverse("counter:case-detail", args=[case.pk]),
+        reverse("counter:case-personal", args=[case.pk]),
+        reverse("counter:case-forms", args=[case.pk]),
+        reverse("counter:case-slip", args=[case.pk]),
+    ]:
+        response = client.get(url)
+        body = response.content.decode()
+        assert response.status_code == 200, url
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), url
+        assert not re.search(r"<style|\sstyle=|\son[a-z]+=", body), url
