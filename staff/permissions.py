@@ -28,6 +28,10 @@ ROLES: tuple[str, ...] = tuple(Role.values)
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     "counter.use": frozenset({"clerk", "department", "supervisor"}),
+    "counter.interview": frozenset({"clerk", "supervisor"}),
+    "counter.personal": frozenset({"clerk", "supervisor"}),
+    "counter.queue": frozenset({"department", "supervisor"}),
+    "counter.dashboard": frozenset({"supervisor"}),
     "studio.edit": frozenset({"catalogue_editor", "catalogue_approver"}),
     "studio.publish": frozenset({"catalogue_approver"}),
     "staff.manage": frozenset({"supervisor"}),

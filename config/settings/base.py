@@ -137,6 +137,9 @@ CATALOGUE_DIR = Path(env.str("CATALOGUE_DIR", default=str(BASE_DIR / "fixtures" 
 FURIGANA_READINGS = Path(env.str("FURIGANA_READINGS", default=str(BASE_DIR / "fixtures" / "readings.yaml")))
 CHECKLIST_RETENTION_DAYS = env.int("CHECKLIST_RETENTION_DAYS", default=400)
 CHECKLIST_MAX_MEMBERS = 20
+# The counter's personal details (names, addresses, birth dates, phone) are deleted this many days
+# after the case was opened; the case's facts stay for the city's statistics.
+COUNTER_RETENTION_DAYS = env.int("COUNTER_RETENTION_DAYS", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=64 * 1024)
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's SQLAlchemy transport on a SQLite file,
@@ -242,6 +245,7 @@ LOGGING = {
 # The periodic jobs, in one place (django-celery-beat keeps them in the database from here).
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-checklists": {"task": "navi.purge_expired_checklists", "schedule": 60 * 60},
+    "purge-counter-cases": {"task": "counter.purge_expired_cases", "schedule": 60 * 60},
 }
 
 # Mail: EMAIL_URL such as smtp://mail:1025; printed to the console when unset.
