@@ -72,7 +72,9 @@ def _staff_url_names():
 
 
 def test_the_table_covers_every_staff_url():
-    assert _staff_url_names() == {name for name, _method, _expected in PAGES} | PUBLIC
+    # The rule studio's pages beyond its home are tabled role by role in tests/studio/test_studio_permissions.py.
+    names = {n for n in _staff_url_names() if not n.startswith("studio:") or n == "studio:home"}
+    assert names == {name for name, _method, _expected in PAGES} | PUBLIC
 
 
 @pytest.mark.parametrize("role", ROLES)
