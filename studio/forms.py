@@ -141,7 +141,7 @@ class ProcedureForm(_EntryForm):
             )  # fmt: skip
         else:
             initial.update(deadline_kind="none", deadline_from="event_date")
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(*args, initial={**initial, **kwargs.pop("initial", {})}, **kwargs)
         _texts(self, "name", "名前")
         _texts(self, "description", "説明", area=True)
         _texts(self, "deadline_note", "期限の説明（期限の数えがないとき）", required=False)
@@ -218,7 +218,7 @@ class QuestionForm(_EntryForm):
             **{f: entry.get(f) for f in ("order", "life_events", "per_member", "type", "choices", "min", "max",
                                          "show_if")},
         }  # fmt: skip
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(*args, initial={**initial, **kwargs.pop("initial", {})}, **kwargs)
         _texts(self, "text", "質問文")
         _texts(self, "help", "補足", required=False, area=True)
         self.fields["life_events"].choices = [(e["code"], e["name"]["ja"]) for e in draft_content["life_events"]]

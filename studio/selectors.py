@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,25 +20,12 @@ from .models import Draft, Story
 
 SCENARIOS_DIR = Path(settings.BASE_DIR) / "fixtures" / "scenarios"
 
-_compiled: OrderedDict[tuple[int, int], CompiledCatalogue] = OrderedDict()
-_lock = threading.Lock()
-
 
 def draft_compiled(draft: Draft) -> CompiledCatalogue:
-    """The draft's catalogue compiled for its municipality; kept per (draft, revision) in the process."""
+    """The draft's catalogue compiled for its municipality (remembered per content, see draft_check)."""
     from .services import draft_check
 
-    key = (draft.pk, draft.revision)
-    with _lock:
-        found = _compiled.get(key)
-    if found is not None:
-        return found
-    _, compiled = draft_check(draft.content)
-    with _lock:
-        _compiled[key] = compiled
-        while len(_compiled) > 8:
-            _compiled.popitem(last=False)
-    return compiled
+    return draft_check(draft.content)[1]
 
 
 def in_force() -> tuple[CatalogueVersion, CompiledCatalogue]:

@@ -8,9 +8,13 @@ runs in one transaction with its audit row.
 from __future__ import annotations
 
 import copy
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
+import orjson
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,17 +55,33 @@ def source_of(data: dict) -> content.Source:
     return content.Source(meta=dict(data["meta"]), **{part: copy.deepcopy(data[part]) for part in PARTS})
 
 
+_checked: OrderedDict[str, tuple[content.Source, CompiledCatalogue]] = OrderedDict()
+_checked_lock = threading.Lock()
+
+
 def draft_check(data: dict) -> tuple[content.Source, CompiledCatalogue]:
     """The loader's validation on a draft's content: written as the files, read back, compiled.
 
     Reading the rendered files back is what makes a draft exactly as strict as load_catalogue
-    (shape, types, unknown fields), and what publish stores.
+    (shape, types, unknown fields), and what publish stores. Content already found valid is
+    remembered per process by its digest (pages show the same draft many times).
     """
+    digest = hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    with _checked_lock:
+        found = _checked.get(digest)
+        if found is not None:
+            _checked.move_to_end(digest)
+            return copy.deepcopy(found[0]), found[1]
     try:
         source = content.read_files(source_of(data).files())
-        return source, catalogue_check(source=source)
+        compiled = catalogue_check(source=source)
     except content.ContentErrors as exc:
         raise DraftInvalid(exc.errors) from exc
+    with _checked_lock:
+        _checked[digest] = (copy.deepcopy(source), compiled)
+        while len(_checked) > 16:
+            _checked.popitem(last=False)
+    return source, compiled
 
 
 # --- drafts ----------------------------------------------------------------------------------------
@@ -89,17 +109,22 @@ def draft_create(*, actor, title: str, version: CatalogueVersion | None = None, 
     return draft
 
 
-def _locked(draft: Draft, *states: str) -> Draft:
+EDIT_REFUSED = (
+    "「{state}」のドラフトは編集できません。申請中・承認済みなら「編集中に戻す」を押してから編集してください。"
+)
+
+
+def _locked(draft: Draft, *states: str, refused: str = "この操作は「{state}」のドラフトにはできません。") -> Draft:
     locked = Draft.objects.select_for_update().get(pk=draft.pk)
     if locked.state not in states:
-        raise StudioError(f"この操作は「{locked.get_state_display()}」のドラフトにはできません。")
+        raise StudioError(refused.format(state=locked.get_state_display()))
     return locked
 
 
 def _edit(*, actor, draft: Draft, revision: int, ip, action: str, detail: dict, mutate) -> Draft:
     require_capability(actor, "studio.edit")
     with transaction.atomic():
-        locked = _locked(draft, Draft.State.DRAFT)
+        locked = _locked(draft, Draft.State.DRAFT, refused=EDIT_REFUSED)
         if locked.revision != revision:
             raise StudioError("ほかの人が先にこのドラフトを保存しました。最新の内容を開き直してから編集してください。")
         data = copy.deepcopy(locked.content)
@@ -290,7 +315,7 @@ def _story_edit(*, actor, draft: Draft, revision: int, ip, name: str, scenario: 
     Scenario.model_validate(scenario)
     require_capability(actor, "studio.edit")
     with transaction.atomic():
-        locked = _locked(draft, Draft.State.DRAFT)
+        locked = _locked(draft, Draft.State.DRAFT, refused=EDIT_REFUSED)
         if locked.revision != revision:
             raise StudioError("ほかの人が先にこのドラフトを保存しました。開き直してください。")
         locked.stories = {**locked.stories, name: {"scenario": scenario, "reason": reason}}
