@@ -223,6 +223,11 @@ def draft_changes(draft: Draft) -> list[EntryChange]:
     return changes
 
 
+def _key(value) -> str:
+    """JSON for comparing: stored JSON (jsonb) does not keep the key order of the files."""
+    return json.dumps(value, sort_keys=True)
+
+
 def outcome_codes(old: CompiledCatalogue, new: CompiledCatalogue) -> frozenset[str]:
     """The procedures whose outcome (listed or not, status, deadline) can differ between two catalogues.
 
@@ -233,7 +238,7 @@ def outcome_codes(old: CompiledCatalogue, new: CompiledCatalogue) -> frozenset[s
         data = proc.data
         deadline = data.get("deadline")
         closed = sorted(catalogue.closed_days) if deadline and deadline.get("calendar") == "municipality" else None
-        return (_json(data["life_events"]), data["per_member"], _json(data["applies_if"]), _json(deadline), closed)
+        return (_key(data["life_events"]), data["per_member"], _key(data["applies_if"]), _key(deadline), closed)
 
     before = {p.code: signature(old, p) for p in old.procedures}
     after = {p.code: signature(new, p) for p in new.procedures}
