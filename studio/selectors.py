@@ -23,9 +23,9 @@ SCENARIOS_DIR = Path(settings.BASE_DIR) / "fixtures" / "scenarios"
 
 def draft_compiled(draft: Draft) -> CompiledCatalogue:
     """The draft's catalogue compiled for its municipality (remembered per content, see draft_check)."""
-    from .services import draft_check
+    from .services import draft_compiled_content
 
-    return draft_check(draft.content)[1]
+    return draft_compiled_content(draft.content)
 
 
 def in_force() -> tuple[CatalogueVersion, CompiledCatalogue]:

@@ -59,6 +59,18 @@ _checked: OrderedDict[str, tuple[content.Source, CompiledCatalogue]] = OrderedDi
 _checked_lock = threading.Lock()
 
 
+def draft_compiled_content(data: dict) -> CompiledCatalogue:
+    """Only the compiled catalogue of valid content (pages, previews): no copy of the source."""
+    digest = _digest(data)
+    with _checked_lock:
+        found = _checked.get(digest)
+    return found[1] if found is not None else draft_check(data)[1]
+
+
+def _digest(data: dict) -> str:
+    return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
 def draft_check(data: dict) -> tuple[content.Source, CompiledCatalogue]:
     """The loader's validation on a draft's content: written as the files, read back, compiled.
 
@@ -66,7 +78,7 @@ def draft_check(data: dict) -> tuple[content.Source, CompiledCatalogue]:
     (shape, types, unknown fields), and what publish stores. Content already found valid is
     remembered per process by its digest (pages show the same draft many times).
     """
-    digest = hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    digest = _digest(data)
     with _checked_lock:
         found = _checked.get(digest)
         if found is not None:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
 from procedures.engine import render_rule
+from procedures.engine.render import RELATION_LABELS
 from procedures.models import CatalogueVersion
 from staff.network import client_ip
 from staff.permissions import capability_required, has_capability
@@ -296,10 +297,22 @@ def draft_preview(request, pk):
         return redirect("studio:preview", pk=draft.pk)
     preview = draft.previews.first()
     names = {p["code"]: p["name"]["ja"] for p in draft.content["procedures"]}
+    events = {e["code"]: e["name"]["ja"] for e in draft.content["life_events"]}
     rows = []
     if preview and preview.state == Preview.State.DONE:
         for code, counts in preview.result.get("procedures", {}).items():
-            rows.append({"code": code, "name": names.get(code, code), **counts})
+            examples = [
+                {
+                    **e,
+                    "life_events": [events.get(c, c) for c in e["life_events"]],
+                    "members": [
+                        {**m, "relation": RELATION_LABELS.get(m.get("relation"), {}).get("ja", m.get("relation"))}
+                        for m in e["members"]
+                    ],
+                }
+                for e in counts.get("examples", [])
+            ]
+            rows.append({"code": code, "name": names.get(code, code), **counts, "examples": examples})
     return render(request, "studio/preview.html", {"draft": draft, "preview": preview, "rows": rows})
 
 

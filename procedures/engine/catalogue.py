@@ -159,6 +159,7 @@ class CompiledCatalogue:
         if problems:
             raise CatalogueError(problems)
         self._by_events: dict[frozenset[str], tuple[CompiledProcedure, ...]] = {}
+        self._among: dict[tuple, tuple[CompiledProcedure, ...]] = {}
 
     # --- compiling ---------------------------------------------------------------------------
 
@@ -272,11 +273,17 @@ class CompiledCatalogue:
         The rule studio's preview calls it for the procedures a draft changes, over many stored
         checklists: no documents, no reasons, no sorting.
         """
+        key = (frozenset(case.life_events), codes)
+        procedures = self._among.get(key)
+        if procedures is None:
+            procedures = self._among[key] = tuple(
+                p for p in self.procedures_for(case.life_events) if codes is None or p.code in codes
+            )
+        if not procedures:
+            return []
         facts = self.facts(case)
         out = []
-        for proc in self.procedures_for(case.life_events):
-            if codes is not None and proc.code not in codes:
-                continue
+        for proc in procedures:
             for member in case.members if proc.per_member else (None,):
                 result = proc.applies(facts, member)
                 if result is False:

@@ -5,10 +5,12 @@ from datetime import date
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from studio_testing import CODE, OLD_RULE, change_rule, editor, new_draft
 
 from config.celery import app
 from navi.services import checklist_create
+from procedures.services import catalogue_load
 from studio import services
 from studio.models import Preview
 
@@ -111,6 +113,7 @@ def test_a_preview_of_an_older_revision_fails_with_a_reason():
 
 @pytest.mark.django_db(transaction=True)
 def test_requested_on_commit_and_counted_by_a_real_worker():
+    catalogue_load(path=settings.CATALOGUE_DIR)  # an earlier transactional test flushed it
     seed()
     user = editor()
     draft = change_rule(user, new_draft(user))

@@ -205,7 +205,7 @@ def test_the_preview_page_shows_counts_and_the_status_endpoint_its_progress(clie
     )  # fmt: skip
     html = client.get(reverse("studio:preview", kwargs={"pk": draft.pk})).content.decode()
     assert "5 件のうち、2 件" in html
-    assert "deceased（67歳）" in html
+    assert "亡くなった方（67歳）" in html
     status = client.get(reverse("studio:preview-status", kwargs={"pk": draft.pk, "preview_id": preview.pk})).json()
     assert status == {
         "state": "done", "state_label": "完了", "processed": 5, "total": 5, "finished": True, "current": True,
