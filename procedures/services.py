@@ -119,7 +119,7 @@ def catalogue_load(*, path: Path) -> LoadResult:
     return catalogue_import(source=content.read_tree(path))
 
 
-def catalogue_import(*, source: content.Source) -> LoadResult:
+def catalogue_import(*, source: content.Source, version_by: str = "build_date") -> LoadResult:
     """Validate a catalogue's content (from files, or a rule studio draft) and store it as a version.
 
     The loader's path: whatever comes in, the checks, the content hash and the rows are the same.
@@ -135,6 +135,7 @@ def catalogue_import(*, source: content.Source) -> LoadResult:
             content_hash=digest,
             effective_from=date.fromisoformat(source.meta["effective_from"]),
             municipality=source.meta["municipality"],
+            version_by=version_by,
         )
         _store(version, source)
     return LoadResult(version=version, created=True, municipality_changes=changes)

@@ -296,7 +296,7 @@ def draft_publish(*, actor, draft: Draft, ip=None) -> Published:
         data = copy.deepcopy(locked.content)
         data["meta"]["effective_from"] = locked.effective_from.isoformat()
         source, _ = draft_check(data)
-        result = catalogue_import(source=source)
+        result = catalogue_import(source=source, version_by=locked.version_by)
         if not result.created:
             raise StudioError("同じ内容・同じ施行日の版がすでにあります。")
         for name, story in locked.stories.items():
