@@ -68,9 +68,16 @@ class _EntryForm(forms.Form):
     # content field (the loader's name, first part) -> form field
     error_fields: dict[str, str] = {}
 
+    content_file = ""  # the file holding the entry
+    content_prefix = ""  # the entry's place in it, for files holding a list: 'laws.3.'
+
     def local_field(self, error: ContentError) -> str | None:
         """The error's field inside this entry ('deadline.from'), or None when it is about another entry."""
-        return error.field if error.file == self.entry["_file"] else None
+        if error.file != (self.content_file or self.entry.get("_file")) or not error.field.startswith(
+            self.content_prefix
+        ):
+            return None
+        return error.field[len(self.content_prefix) :]
 
     def place_errors(self, errors: list[ContentError]) -> None:
         """Each loader error next to its field; those about other entries at the top of the form."""
@@ -242,6 +249,63 @@ class QuestionForm(_EntryForm):
             "help": _texts_value(d, "help"),
             **{f: d[f] for f in ("order", "per_member", "type", "choices", "min", "max", "show_if")},
             "life_events": list(d["life_events"]),
+        }
+
+
+class LawForm(_EntryForm):
+    number = forms.CharField(label="法令番号", max_length=200)
+    egov_id = forms.CharField(label="e-Gov 法令 ID", max_length=64, required=False)
+    verified = forms.BooleanField(label="条文と照合済み", required=False)
+
+    error_fields = {"number": "number", "egov_id": "egov_id", "verified": "verified"}
+
+    def __init__(self, *args, entry: dict, draft_content: dict, **kwargs):
+        self.entry = entry
+        self.content_file = "national/laws.yaml"
+        self.content_prefix = f"laws.{[law['key'] for law in draft_content['laws']].index(entry['key'])}."
+        initial = {**_texts_initial(entry, "name"), **{f: entry.get(f) for f in ("number", "egov_id", "verified")}}
+        super().__init__(*args, initial={**initial, **kwargs.pop("initial", {})}, **kwargs)
+        _texts(self, "name", "法令名")
+        self.order_fields(["revision", "name_ja", "name_en", "name_easy"])
+
+    def changes(self) -> dict:
+        d = self.cleaned_data
+        return {"name": _texts_value(d, "name"), "number": d["number"], "egov_id": d["egov_id"] or None,
+                "verified": d["verified"]}  # fmt: skip
+
+
+class CounterForm(_EntryForm):
+    visit_order = forms.IntegerField(label="回る順番（小さいほど先）")
+
+    error_fields = {"visit_order": "visit_order"}
+
+    def __init__(self, *args, entry: dict, draft_content: dict, **kwargs):
+        self.entry = entry
+        muni = next(m for m in draft_content["municipalities"] if m["code"] == draft_content["meta"]["municipality"])
+        self.content_file = f"{muni['_dir']}/municipality.yaml"
+        self.content_prefix = f"counters.{[c['code'] for c in muni['counters']].index(entry['code'])}."
+        initial = {"visit_order": entry["visit_order"]}
+        for name in ("name", "department", "location", "hours"):
+            initial.update(_texts_initial(entry, name))
+        super().__init__(*args, initial={**initial, **kwargs.pop("initial", {})}, **kwargs)
+        for name, label in (("name", "窓口名"), ("department", "担当課"), ("location", "場所"), ("hours", "受付時間")):
+            _texts(self, name, label)
+        self.order_fields(["revision"])
+
+    def place_errors(self, errors):
+        for error in errors:
+            field = self.local_field(error)
+            if field is not None and field.split(".")[0] in ("name", "department", "location", "hours"):
+                head, _, lang = field.partition(".")
+                self.add_error(f"{head}_{lang or 'ja'}", error.problem)
+            else:
+                super().place_errors([error])
+
+    def changes(self) -> dict:
+        d = self.cleaned_data
+        return {
+            **{name: _texts_value(d, name) for name in ("name", "department", "location", "hours")},
+            "visit_order": d["visit_order"],
         }
 
 

@@ -64,7 +64,7 @@ class FieldChange:
 
 @dataclass
 class EntryChange:
-    kind: str  # "procedure" | "question" | "other"
+    kind: str  # "procedure" | "question" | "law" | "counter" | "other"
     code: str
     name: str
     status: str  # "added" | "removed" | "changed"
@@ -143,6 +143,14 @@ class _Words:
             return "・" + "\n・".join(lines) if lines else "（なし）"
         return None if value is None else str(value)
 
+    def plain(self, name: str, entry: dict) -> str | None:
+        value = entry.get(name)
+        if isinstance(value, dict):
+            return _texts(value)
+        if name == "verified":
+            return "照合済み" if value else "未照合"
+        return None if value is None else str(value)
+
     def question(self, name: str, entry: dict) -> str | None:
         value = entry.get(name)
         if name == "show_if":
@@ -157,6 +165,10 @@ class _Words:
             return "世帯員ごと" if value else "世帯（ケース）ごと"
         return None if value is None else str(value)
 
+
+LAW_FIELDS = [("name", "法令名"), ("number", "法令番号"), ("egov_id", "e-Gov 法令 ID"), ("verified", "条文と照合")]
+COUNTER_FIELDS = [("name", "窓口名"), ("department", "担当課"), ("location", "場所"), ("hours", "受付時間"),
+                  ("visit_order", "回る順番")]  # fmt: skip
 
 RULE_FIELDS = {"applies_if", "deadline", "documents", "show_if", "legal_basis", "where", "fee", "choices"}
 
@@ -216,9 +228,28 @@ def draft_changes(draft: Draft) -> list[EntryChange]:
         )  # fmt: skip
         if found:
             changes.append(found)
-    for part, label in (("laws", "法令"), ("life_events", "ライフイベント"), ("offices", "窓口外の機関"),
-                        ("municipalities", "自治体（窓口・休日・上書き）")):  # fmt: skip
-        if getattr(old, part) != new[part]:
+    muni = new["meta"]["municipality"]
+    old_m = next(m for m in old.municipalities if m["code"] == muni)
+    new_m = next(m for m in new["municipalities"] if m["code"] == muni)
+    for kind, key, fields, old_entries, new_entries in (
+        ("law", "key", LAW_FIELDS, old.laws, new["laws"]),
+        ("counter", "code", COUNTER_FIELDS, old_m["counters"], new_m["counters"]),
+    ):
+        before, after = keyed(old_entries, key), keyed(new_entries, key)
+        for code in sorted(set(before) | set(after)):
+            entry = after.get(code) or before[code]
+            found = _compare(
+                kind, code, entry["name"]["ja"], before.get(code), after.get(code), fields, words_old, words_new,
+                "plain",
+            )  # fmt: skip
+            if found:
+                changes.append(found)
+    rest = [("life_events", "ライフイベント", old.life_events, new["life_events"]),
+            ("offices", "窓口外の機関", old.offices, new["offices"]),
+            ("municipality", "自治体（休日・上書き）", {k: v for k, v in old_m.items() if k != "counters"},
+             {k: v for k, v in new_m.items() if k != "counters"})]  # fmt: skip
+    for part, label, before, after in rest:
+        if before != after:
             changes.append(EntryChange("other", part, label, "changed", [FieldChange(label, "変更あり", "変更あり")]))
     return changes
 

@@ -187,6 +187,34 @@ def draft_edit_question(*, actor, draft: Draft, revision: int, key: str, changes
     )  # fmt: skip
 
 
+def draft_edit_law(*, actor, draft: Draft, revision: int, key: str, changes: dict, ip=None) -> Draft:
+    """Change an entry of the laws table (name, 法令番号, e-Gov ID, whether the citation was checked)."""
+
+    def mutate(data):
+        _apply(_entry(data["laws"], "key", key, "法令"), changes)
+
+    return _edit(
+        actor=actor, draft=draft, revision=revision, ip=ip, action="studio.law_edit",
+        detail={"law": key, "fields": sorted(changes)}, mutate=mutate,
+    )  # fmt: skip
+
+
+def served_municipality(data: dict) -> dict:
+    return _entry(data["municipalities"], "code", data["meta"]["municipality"], "自治体")
+
+
+def draft_edit_counter(*, actor, draft: Draft, revision: int, code: str, changes: dict, ip=None) -> Draft:
+    """Change a counter of the municipality this deployment serves (name, department, place, hours, order)."""
+
+    def mutate(data):
+        _apply(_entry(served_municipality(data)["counters"], "code", code, "窓口"), changes)
+
+    return _edit(
+        actor=actor, draft=draft, revision=revision, ip=ip, action="studio.counter_edit",
+        detail={"counter": code, "fields": sorted(changes)}, mutate=mutate,
+    )  # fmt: skip
+
+
 def draft_discard(*, actor, draft: Draft, ip=None) -> Draft:
     require_capability(actor, "studio.edit")
     with transaction.atomic():

@@ -16,7 +16,9 @@ from staff.permissions import capability_required, has_capability
 
 from . import selectors, services
 from .forms import (
+    CounterForm,
     DraftCreateForm,
+    LawForm,
     ProcedureForm,
     QuestionForm,
     RevisionForm,
@@ -79,6 +81,8 @@ def draft_detail(request, pk):
         "can_publish": has_capability(user, PUBLISH),
         "procedures": sorted(draft.content["procedures"], key=lambda p: p["code"]),
         "questions": sorted(draft.content["questions"], key=lambda q: (q["order"], q["key"])),
+        "laws": draft.content["laws"],
+        "counters": services.served_municipality(draft.content)["counters"],
         "preview": draft.previews.first(),
     }
     return render(request, "studio/draft.html", context)
@@ -90,8 +94,8 @@ def _rule_words(compiled, rule) -> str | None:
     return render_rule(rule, lang="ja", questions=compiled.question_texts)
 
 
-def _edit_page(request, draft, *, form_class, entries_key, id_field, value, service, template):
-    entry = _entry(draft.content[entries_key], id_field, value)
+def _edit_page(request, draft, *, form_class, entries_key, id_field, value, service, template, entries=None):
+    entry = _entry(entries if entries is not None else draft.content[entries_key], id_field, value)
     compiled = selectors.draft_compiled(draft)
     status = 200
     if request.method == "POST":
@@ -100,7 +104,7 @@ def _edit_page(request, draft, *, form_class, entries_key, id_field, value, serv
             try:
                 service(
                     actor=request.user, draft=draft, revision=form.cleaned_data["revision"],
-                    changes=form.changes(), ip=client_ip(request), **{"code" if id_field == "code" else "key": value},
+                    changes=form.changes(), ip=client_ip(request), **{id_field: value},
                 )  # fmt: skip
             except services.DraftInvalid as exc:
                 form.place_errors(exc.errors)
@@ -112,11 +116,11 @@ def _edit_page(request, draft, *, form_class, entries_key, id_field, value, serv
         status = 400
     else:
         form = form_class(initial={"revision": draft.revision}, entry=entry, draft_content=draft.content)
-    rule_field = "applies_if" if id_field == "code" else "show_if"
+    rule_field = "applies_if" if entries_key == "procedures" else "show_if"
     context = {
         "draft": draft,
         "entry": entry,
-        "file": entry["_file"],
+        "file": entry.get("_file") or form.content_file,
         "form": form,
         "rule_words": _rule_words(compiled, entry.get(rule_field)),
         "document_words": [
@@ -140,6 +144,24 @@ def question_edit(request, pk, key):
     return _edit_page(
         request, _draft(pk), form_class=QuestionForm, entries_key="questions", id_field="key", value=key,
         service=services.draft_edit_question, template="studio/question_edit.html",
+    )  # fmt: skip
+
+
+@capability_required(EDIT)
+def law_edit(request, pk, key):
+    return _edit_page(
+        request, _draft(pk), form_class=LawForm, entries_key="laws", id_field="key", value=key,
+        service=services.draft_edit_law, template="studio/entry_edit.html",
+    )  # fmt: skip
+
+
+@capability_required(EDIT)
+def counter_edit(request, pk, code):
+    draft = _draft(pk)
+    return _edit_page(
+        request, draft, form_class=CounterForm, entries_key="counters", id_field="code", value=code,
+        service=services.draft_edit_counter, template="studio/entry_edit.html",
+        entries=services.served_municipality(draft.content)["counters"],
     )  # fmt: skip
 
 

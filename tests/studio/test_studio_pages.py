@@ -216,3 +216,42 @@ def test_an_unknown_procedure_is_a_404(client, author):
     draft = new_draft(author)
     assert client.get(reverse("studio:procedure", kwargs={"pk": draft.pk, "code": "no_such"})).status_code == 404
     assert client.get(reverse("studio:draft", kwargs={"pk": 999999})).status_code == 404
+
+
+def test_a_law_is_edited_and_shown_in_the_diff(client, author):
+    draft = new_draft(author)
+    url = reverse("studio:law", kwargs={"pk": draft.pk, "key": "koseki_ho"})
+    data = form_data(client, url)
+    data["verified"] = "on"
+    data["name_ja"] = "戸籍法（昭和22年）"
+    assert client.post(url, data).status_code == 302
+    law = next(item for item in Draft.objects.get(pk=draft.pk).content["laws"] if item["key"] == "koseki_ho")
+    assert (law["verified"], law["name"]["ja"]) == (True, "戸籍法（昭和22年）")
+    html = client.get(reverse("studio:diff", kwargs={"pk": draft.pk})).content.decode()
+    assert "未照合" in html and "照合済み" in html and "戸籍法（昭和22年）" in html
+
+
+def test_a_counter_with_an_empty_name_is_refused_beside_the_field(client, author):
+    draft = new_draft(author)
+    url = reverse("studio:counter", kwargs={"pk": draft.pk, "code": "resident_registry"})
+    data = form_data(client, url)
+    data["hours_ja"] = "平日 8:30〜19:00"
+    data["visit_order"] = "5"
+    assert client.post(url, data).status_code == 302
+    counter = next(
+        c for c in services.served_municipality(Draft.objects.get(pk=draft.pk).content)["counters"]
+        if c["code"] == "resident_registry"
+    )  # fmt: skip
+    assert (counter["hours"]["ja"], counter["visit_order"]) == ("平日 8:30〜19:00", 5)
+    data["name_en"] = ""
+    response = client.post(url, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'field field--error"><label for="id_name_en"' in html
+
+
+def test_a_law_the_loader_refuses_is_refused_beside_its_field(client, author):
+    draft = new_draft(author)
+    with pytest.raises(services.DraftInvalid) as info:
+        services.draft_edit_law(actor=author, draft=draft, revision=1, key="koseki_ho", changes={"verified": "yes"})
+    assert [(e.file, e.field) for e in info.value.errors] == [("national/laws.yaml", "laws.0.verified")]

@@ -38,6 +38,8 @@ PAGES = [
     ("studio:draft", "get", "draft", None, allowed(STUDIO)),
     ("studio:procedure", "get", "draft", None, allowed(STUDIO)),
     ("studio:question", "get", "draft", None, allowed(STUDIO)),
+    ("studio:law", "get", "draft", None, allowed(STUDIO)),
+    ("studio:counter", "get", "draft", None, allowed(STUDIO)),
     ("studio:diff", "get", "draft", None, allowed(STUDIO)),
     (
         "studio:submit",
@@ -66,6 +68,8 @@ def _url(name, draft, preview):
     kwargs = {
         "studio:procedure": {"pk": draft.pk, "code": CODE},
         "studio:question": {"pk": draft.pk, "key": "deceased_was_head"},
+        "studio:law": {"pk": draft.pk, "key": "koseki_ho"},
+        "studio:counter": {"pk": draft.pk, "code": "resident_registry"},
         "studio:preview-status": {"pk": draft.pk, "preview_id": preview.pk},
         "studio:version-restore": {"version_id": catalogue_version_in_force().pk},
     }.get(name)
