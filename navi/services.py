@@ -16,7 +16,7 @@ from procedures.engine.answers import check_case
 from procedures.engine.catalogue import Case, CompiledCatalogue, CompiledProcedure, Item
 from procedures.engine.diff import ChecklistDiff, checklist_diff
 from procedures.models import CatalogueVersion
-from procedures.selectors import catalogue_version_in_force, compiled_catalogue
+from procedures.selectors import catalogue_version_for_case, compiled_catalogue
 from reminders.services import reminders_sync
 
 from .models import Checklist, ChecklistItem
@@ -60,8 +60,8 @@ def checklist_build(
     language: str,
     version: CatalogueVersion | None = None,
 ) -> Built:
-    """Evaluate a case against a catalogue version (by default the one in force today); no writes."""
-    version = version or catalogue_version_in_force()
+    """Evaluate a case against a catalogue version (by default the one the case follows today); no writes."""
+    version = version or catalogue_version_for_case(event_date=event_date)
     catalogue = compiled_catalogue(version)
     errors: dict[str, list[str]] = {}
     for i, code in enumerate(life_events):

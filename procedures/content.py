@@ -6,8 +6,10 @@ studio's import/export. The shape is documented in docs/catalogue-format.md.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -239,17 +241,88 @@ class Source:
         return digest.hexdigest()
 
 
+class _Folder:
+    """The catalogue's files on disk."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def exists(self) -> bool:
+        return self.root.is_dir()
+
+    def read(self, rel: str) -> bytes:
+        return (self.root / rel).read_bytes()
+
+    def has(self, rel: str) -> bool:
+        return (self.root / rel).exists()
+
+    def glob(self, pattern: str) -> list[str]:
+        return sorted(p.relative_to(self.root).as_posix() for p in self.root.glob(pattern))
+
+    def folders(self, rel: str) -> list[str]:
+        return sorted(p.name for p in (self.root / rel).glob("*") if p.is_dir())
+
+    def all_files(self) -> set[str]:
+        return {p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file()}
+
+
+class _Files:
+    """The catalogue's files held in memory, by path relative to its root (a draft, an import)."""
+
+    def __init__(self, files: Mapping[str, str | bytes]):
+        self.files = {rel: text.encode("utf-8") if isinstance(text, str) else text for rel, text in files.items()}
+
+    def exists(self) -> bool:
+        return True
+
+    def read(self, rel: str) -> bytes:
+        try:
+            return self.files[rel]
+        except KeyError:
+            raise FileNotFoundError(rel) from None
+
+    def has(self, rel: str) -> bool:
+        return rel in self.files
+
+    def glob(self, pattern: str) -> list[str]:
+        parts = pattern.split("/")
+        return sorted(
+            rel
+            for rel in self.files
+            if len(rel.split("/")) == len(parts)
+            and all(fnmatch.fnmatchcase(a, b) for a, b in zip(rel.split("/"), parts, strict=True))
+        )
+
+    def folders(self, rel: str) -> list[str]:
+        prefix = rel.rstrip("/") + "/"
+        return sorted(
+            {f[len(prefix) :].split("/")[0] for f in self.files if f.startswith(prefix) and "/" in f[len(prefix) :]}
+        )
+
+    def all_files(self) -> set[str]:
+        return set(self.files)
+
+
 def read_tree(root: Path) -> Source:
     """Read and shape-check every file under root; raise ContentErrors listing every problem."""
     root = Path(root)
-    errors: list[ContentError] = []
-    if not root.is_dir():
+    tree = _Folder(root)
+    if not tree.exists():
         raise ContentErrors([ContentError(str(root), "", "no such catalogue folder")])
+    return _read(tree)
+
+
+def read_files(files: Mapping[str, str | bytes]) -> Source:
+    """The same as read_tree, for files given as {path relative to the root: text}."""
+    return _read(_Files(files))
+
+
+def _read(tree: _Folder | _Files) -> Source:
+    errors: list[ContentError] = []
 
     def load(rel: str) -> Any:
         try:
-            with open(root / rel, encoding="utf-8") as fh:
-                return yaml.safe_load(fh)
+            return yaml.safe_load(tree.read(rel).decode("utf-8"))
         except FileNotFoundError:
             errors.append(ContentError(rel, "", "file is missing"))
         except UnicodeDecodeError:
@@ -288,38 +361,35 @@ def read_tree(root: Path) -> Source:
     for rel, (key, model) in LIST_FILES.items():
         setattr(source, key, listed(rel, key, model))
 
-    for path in sorted((root / "national" / "questions").glob("*.yaml")):
-        rel = path.relative_to(root).as_posix()
+    for rel in tree.glob("national/questions/*.yaml"):
         for q in listed(rel, "questions", Question):
             source.questions.append({**q, "_file": rel})
 
-    def procedures_in(folder: Path, layer: str) -> None:
-        for path in sorted(folder.glob("*.yaml")):
-            rel = path.relative_to(root).as_posix()
+    def procedures_in(folder: str, layer: str) -> None:
+        for rel in tree.glob(f"{folder}/*.yaml"):
+            stem = rel.rsplit("/", 1)[-1][: -len(".yaml")]
             data = load(rel)
             if data is not None and shaped(rel, Procedure, data) is not None:
-                if data["code"] != path.stem:
-                    errors.append(ContentError(rel, "code", f"must match the file name '{path.stem}'"))
+                if data["code"] != stem:
+                    errors.append(ContentError(rel, "code", f"must match the file name '{stem}'"))
                 source.procedures.append({**data, "_file": rel, "_layer": layer})
 
-    procedures_in(root / "national" / "procedures", "national")
-    for folder in sorted(p for p in (root / "municipalities").glob("*") if p.is_dir()):
-        rel_dir = folder.relative_to(root).as_posix()
+    procedures_in("national/procedures", "national")
+    for name in tree.folders("municipalities"):
+        rel_dir = f"municipalities/{name}"
         data = load(f"{rel_dir}/municipality.yaml")
         if data is not None and shaped(f"{rel_dir}/municipality.yaml", Municipality, data) is not None:
-            if data["code"] != folder.name:
-                errors.append(
-                    ContentError(f"{rel_dir}/municipality.yaml", "code", f"must match the folder '{folder.name}'")
-                )
-            has_overrides = (folder / "overrides.yaml").exists()
+            if data["code"] != name:
+                errors.append(ContentError(f"{rel_dir}/municipality.yaml", "code", f"must match the folder '{name}'"))
+            has_overrides = tree.has(f"{rel_dir}/overrides.yaml")
             overrides = listed(f"{rel_dir}/overrides.yaml", "overrides", Override) if has_overrides else []
             source.municipalities.append(
                 {**data, "_dir": rel_dir, "_overrides_file": has_overrides, "overrides": overrides}
             )
-        procedures_in(folder / "procedures", folder.name)
+        procedures_in(f"{rel_dir}/procedures", name)
 
     def accepted_in(rel: str, layer: str) -> None:
-        if not (root / rel).exists():
+        if not tree.has(rel):
             return
         before = len(errors)
         entries = listed(rel, "accepted_findings", AcceptedFinding)
@@ -336,10 +406,10 @@ def read_tree(root: Path) -> Source:
     for m in source.municipalities:
         accepted_in(f"{m['_dir']}/accepted_findings.yaml", m["code"])
 
-    known = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    known = tree.all_files()
     expected = {"catalogue.yaml", *LIST_FILES}
     for pattern in CATALOGUE_GLOBS:
-        expected |= {p.relative_to(root).as_posix() for p in root.glob(pattern)}
+        expected |= set(tree.glob(pattern))
     for rel in sorted(known - expected):
         errors.append(ContentError(rel, "", "not a catalogue file (see docs/catalogue-format.md)"))
 

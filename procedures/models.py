@@ -13,6 +13,13 @@ class CatalogueVersion(models.Model):
     effective_from = models.DateField(db_index=True)
     municipality = models.CharField(max_length=64, help_text="the municipality folder this deployment serves")
     published_at = models.DateTimeField(default=timezone.now)
+    version_by = models.CharField(
+        max_length=16,
+        choices=[("build_date", "the day the checklist is built"), ("event_date", "the day of the life event")],
+        default="build_date",
+        help_text="which date decides whether a case follows this version: event_date keeps cases whose "
+        "event came before effective_from on the version before it",
+    )
 
     class Meta:
         ordering = ["-effective_from", "-published_at", "-id"]

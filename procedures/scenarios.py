@@ -67,7 +67,11 @@ def load_scenario(path: Path) -> Scenario:
 
 
 def run_scenario(catalogue: CompiledCatalogue, path: Path) -> Outcome:
-    scenario = load_scenario(path)
+    return run_story(catalogue, load_scenario(path), Path(path))
+
+
+def run_story(catalogue: CompiledCatalogue, scenario: Scenario, path: Path) -> Outcome:
+    """One story against a catalogue (a file's, or one saved in the rule studio under a name)."""
     errors, members = check_case(
         catalogue, life_events=scenario.life_events, answers=scenario.answers, members=scenario.members
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 
 from django.db import connection
 from django.utils import timezone
@@ -55,6 +55,22 @@ def catalogue_version_in_force(*, on: date | None = None) -> CatalogueVersion:
     version = CatalogueVersion.from_db(connection.alias, _IN_FORCE_FIELDS, row)
     if timezone.is_naive(version.published_at):  # SQLite keeps UTC without an offset
         version.published_at = version.published_at.replace(tzinfo=UTC)
+    return version
+
+
+def catalogue_version_for_case(*, event_date: date, on: date | None = None) -> CatalogueVersion:
+    """The version a case follows when its checklist is built on `on` (today by default).
+
+    The version in force that day, unless it says cases follow the version in force on their
+    event date (a death before a law change follows the old rule) and the event came before it
+    took effect: then the version in force the day before, and so on.
+    """
+    version = catalogue_version_in_force(on=on)
+    while version.version_by == "event_date" and event_date < version.effective_from:
+        try:
+            version = catalogue_version_in_force(on=version.effective_from - timedelta(days=1))
+        except NoCatalogue:
+            break
     return version
 
 

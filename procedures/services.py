@@ -127,7 +127,14 @@ def catalogue_load(*, path: Path) -> LoadResult:
 
     Loading the same content again creates nothing: versions are identified by content hash.
     """
-    source = content.read_tree(path)
+    return catalogue_import(source=content.read_tree(path))
+
+
+def catalogue_import(*, source: content.Source, version_by: str = "build_date") -> LoadResult:
+    """Validate a catalogue's content (from files, or a rule studio draft) and store it as a version.
+
+    The loader's path: whatever comes in, the checks, the content hash and the rows are the same.
+    """
     catalogue_check(source=source)
     digest = source.content_hash
     existing = CatalogueVersion.objects.filter(content_hash=digest).first()
@@ -139,6 +146,7 @@ def catalogue_load(*, path: Path) -> LoadResult:
             content_hash=digest,
             effective_from=date.fromisoformat(source.meta["effective_from"]),
             municipality=source.meta["municipality"],
+            version_by=version_by,
         )
         _store(version, source)
     return LoadResult(version=version, created=True, municipality_changes=changes)

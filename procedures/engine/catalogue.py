@@ -49,6 +49,45 @@ class CatalogueError(ValueError):
         super().__init__("\n".join(f"{k} {c}: {f}: {m}" for k, c, f, m in problems))
 
 
+def show_if_cycles(questions: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    """Questions whose show_if depends, through other questions, on themselves: never askable.
+
+    Each cycle once, starting at its first question in the given order.
+    """
+    keys = {q["key"] for q in questions}
+    reads: dict[str, list[str]] = {}
+    for q in questions:
+        names = facts_read(q["show_if"]) if q.get("show_if") is not None else ()
+        reads[q["key"]] = sorted({n.partition(".")[2] if "." in n else n for n in names} & keys)
+    cycles: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+    done: set[str] = set()
+
+    def walk(key: str, path: list[str]) -> None:
+        if key in path:
+            cycle = path[path.index(key) :]
+            if frozenset(cycle) not in seen:
+                seen.add(frozenset(cycle))
+                cycles.append(cycle)
+            return
+        if key in done:
+            return
+        path.append(key)
+        for nxt in reads[key]:
+            walk(nxt, path)
+        path.pop()
+        done.add(key)
+
+    for q in questions:
+        walk(q["key"], [])
+    order = {q["key"]: i for i, q in enumerate(questions)}
+    rotated = []
+    for cycle in cycles:
+        first = cycle.index(min(cycle, key=order.__getitem__))
+        rotated.append(cycle[first:] + cycle[:first])
+    return rotated
+
+
 @dataclass(frozen=True)
 class Case:
     life_events: tuple[str, ...]
@@ -110,6 +149,10 @@ class CompiledCatalogue:
                 self.show_if[q["key"]] = self._compile(
                     q["show_if"], "question", q["key"], "show_if", q["per_member"], problems
                 )
+        for cycle in show_if_cycles(self.questions):
+            problems.append(
+                ("question", cycle[0], "show_if", "show_if goes round in a cycle: " + " → ".join([*cycle, cycle[0]]))
+            )
         self.procedures: list[CompiledProcedure] = []
         for order, p in enumerate(sorted(doc["procedures"], key=lambda p: p["code"])):
             compiled = self._procedure(p, order, problems)
@@ -132,6 +175,7 @@ class CompiledCatalogue:
         except KeyError:
             value = self._texts[key] = render()
             return value
+        self._among: dict[tuple, tuple[CompiledProcedure, ...]] = {}
 
     # --- compiling ---------------------------------------------------------------------------
 
@@ -238,6 +282,42 @@ class CompiledCatalogue:
                     items.append(self._item(proc, facts, None, result))
         items.sort(key=self._sort_key)
         return items
+
+    def outcomes(self, case: Case, codes: frozenset[str] | None = None) -> list[dict]:
+        """Only what a comparison needs (key, status, deadline), for the procedures given or all.
+
+        The rule studio's preview calls it for the procedures a draft changes, over many stored
+        checklists: no documents, no reasons, no sorting.
+        """
+        key = (frozenset(case.life_events), codes)
+        procedures = self._among.get(key)
+        if procedures is None:
+            procedures = self._among[key] = tuple(
+                p for p in self.procedures_for(case.life_events) if codes is None or p.code in codes
+            )
+        if not procedures:
+            return []
+        facts = self.facts(case)
+        out = []
+        for proc in procedures:
+            for member in case.members if proc.per_member else (None,):
+                result = proc.applies(facts, member)
+                if result is False:
+                    continue
+                deadline = None
+                rule = proc.deadline_rule
+                if rule is not None:
+                    start = facts.get(rule.from_)
+                    if start is not None:
+                        deadline = deadline_for(rule, date.fromisoformat(start), municipal_closed_days=self.closed_days)
+                out.append(
+                    {
+                        "key": proc.code if member is None else f"{proc.code}.{member['key']}",
+                        "status": "required" if result is True else "check",
+                        "deadline": deadline,
+                    }
+                )
+        return out
 
     def _item(self, proc, facts, member, result) -> Item:
         deadline = None

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('navi', '0001_initial'),
+        ('navi', '0003_checklist_json_as_text'),
     ]
 
     operations = [
