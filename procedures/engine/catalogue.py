@@ -162,6 +162,7 @@ class CompiledCatalogue:
             raise CatalogueError(problems)
         self._by_events: dict[frozenset[str], tuple[CompiledProcedure, ...]] = {}
         self._texts: dict[Any, Any] = {}
+        self._among: dict[tuple, tuple[CompiledProcedure, ...]] = {}
 
     def texts_cached(self, key, render):
         """A text rendered from this catalogue alone (no case), rendered once per key: render() the first time.
@@ -175,7 +176,6 @@ class CompiledCatalogue:
         except KeyError:
             value = self._texts[key] = render()
             return value
-        self._among: dict[tuple, tuple[CompiledProcedure, ...]] = {}
 
     # --- compiling ---------------------------------------------------------------------------
 

@@ -20,9 +20,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "fact_never_asked": ("procedure", "question", "field", "fact"),  # procedure xor question
     "show_if_unknown_when_answered": ("question",),  # asked although its show_if is undecided
     "show_if_reads_later_question": ("question", "fact"),  # always unknown when the show_if is evaluated
-    "show_if_cycle": ("questions",),
 }
-IDENTITY_FIELDS = ("procedure", "question", "field", "fact", "questions")
+IDENTITY_FIELDS = ("procedure", "question", "field", "fact")
 
 
 def identity(finding: Mapping) -> tuple:

@@ -35,7 +35,6 @@ Findings (see findings.py for their names):
   is asked where its author meant it not to be (read the gating question's own condition too).
 - ``show_if_reads_later_question``: a ``show_if`` reads a question that comes after it in the
   order, so it is always unknown when the ``show_if`` is evaluated.
-- ``show_if_cycle``: questions whose ``show_if`` rules read each other in a ring.
 
 Every reachable procedure and every shown question comes with a witness: the life events, event
 date, answers and household that list it (``item``, ``status``) or show it.
@@ -120,14 +119,12 @@ def _base(name: str) -> str:
 
 
 def syntactic_findings(catalogue: CompiledCatalogue) -> list[dict]:
-    """show_if reading a later question, and show_if cycles (strongly connected questions)."""
+    """show_if reading a later question. (A show_if cycle never gets here: compiling refuses it.)"""
     pos = {q["key"]: i for i, q in enumerate(catalogue.questions)}
-    graph: dict[str, list[str]] = {}
     out = []
     for q in catalogue.questions:
         reads = sorted({_base(n) for n in facts_read(q.get("show_if"))} - BUILTIN) if q.get("show_if") else []
-        graph[q["key"]] = [r for r in reads if r in pos]
-        for r in graph[q["key"]]:
+        for r in (r for r in reads if r in pos):
             if pos[r] > pos[q["key"]]:
                 out.append({
                     "kind": "show_if_reads_later_question",
@@ -136,48 +133,7 @@ def syntactic_findings(catalogue: CompiledCatalogue) -> list[dict]:
                     "message": f"question {q['key']}'s show_if reads {r}, which is asked later "
                     f"(order {catalogue.question_by_key[r]['order']} ≥ {q['order']}), so it is always unknown there",
                 })  # fmt: skip
-    for ring in _cycles(graph):
-        out.append({
-            "kind": "show_if_cycle",
-            "questions": ring,
-            "message": f"the show_if rules of {', '.join(ring)} read each other in a ring",
-        })  # fmt: skip
     return out
-
-
-def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Strongly connected components with a cycle (Tarjan), each sorted."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on: set[str] = set()
-    out: list[list[str]] = []
-
-    def visit(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on.add(v)
-        for w in graph.get(v, ()):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            ring = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                ring.append(w)
-                if w == v:
-                    break
-            if len(ring) > 1 or v in graph.get(v, ()):
-                out.append(sorted(ring))
-
-    for v in graph:
-        if v not in index:
-            visit(v)
-    return sorted(out)
 
 
 # --- the encoding --------------------------------------------------------------------------------
