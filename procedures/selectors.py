@@ -33,7 +33,7 @@ def today() -> date:
     return timezone.localdate()
 
 
-_IN_FORCE_FIELDS = ("id", "content_hash", "effective_from", "municipality", "published_at")
+_IN_FORCE_FIELDS = ("id", "content_hash", "effective_from", "municipality", "published_at", "version_by")
 # Static SQL rather than a queryset: every checklist build looks the version up, and compiling the
 # queryset and building the instance through it cost the API's POST more than the query itself.
 _IN_FORCE_SQL = f"""

@@ -52,20 +52,19 @@ def warm(client):
 def test_the_checklist_page_reads_the_checklist_its_version_and_its_items(warm, django_assert_num_queries):
     small = checklist_create(**SMALL)
     large = checklist_create(**LARGE)
-    assert len(large.items) >= 3 * len(small.items)
+    assert len(json.loads(large.items)) >= 3 * len(json.loads(small.items))
     with django_assert_num_queries(3):  # the checklist row, its catalogue version, its items
         html = warm.get(f"/c/{large.token}/").content.decode()
-    assert html.count('class="item-tick"') == len(large.items)
+    assert html.count('class="item-tick"') == len(json.loads(large.items))
     assert len(queries(lambda: warm.get(f"/c/{small.token}/"))) == 3
 
 
 def test_ticking_is_a_fixed_number_of_queries(warm):
     small = checklist_create(**SMALL)
     large = checklist_create(**LARGE)
-    key_small, key_large = small.items[0], large.items[0]
+    key_small, key_large = json.loads(small.items)[0]["key"], json.loads(large.items)[0]["key"]
 
-    def tick(view, row):
-        key = json.loads(row.content)["key"]
+    def tick(view, key):
         return lambda: warm.post(f"/c/{view.token}/items/{key}/", {"done": "1"})
 
     s = queries(tick(small, key_small))
