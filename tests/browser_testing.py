@@ -20,3 +20,12 @@ def launch_chromium(playwright):
 def axe_results(page):
     """axe's results on the page, for the WCAG 2.2 AA tags."""
     return Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+
+
+def assert_no_axe_violations(page, name):
+    """axe checked something on the page and found no WCAG 2.2 AA violation; the message lists each."""
+    results = axe_results(page)
+    assert results.response["passes"], f"{name}: axe checked nothing"
+    violations = results.response["violations"]
+    details = "\n".join(f"{v['id']}: {v['help']} @ {[n['target'] for n in v['nodes']]}" for v in violations)
+    assert not violations, f"{name} ({page.url}):\n{details}"

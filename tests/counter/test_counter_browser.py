@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import segno
-from browser_testing import CHROMIUM, CHROMIUM_ARGS, axe_results, launch_chromium
+from browser_testing import CHROMIUM, CHROMIUM_ARGS, assert_no_axe_violations, launch_chromium
 from django.conf import settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -35,11 +35,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def assert_accessible(page, name):
-    results = axe_results(page)
-    assert results.response["passes"], f"{name}: axe checked nothing"
-    violations = results.response["violations"]
-    details = "\n".join(f"{v['id']}: {v['help']} @ {[n['target'] for n in v['nodes']]}" for v in violations)
-    assert not violations, f"{name} ({page.url}):\n{details}"
+    assert_no_axe_violations(page, name)
 
 
 def log_in(page, base, username, totp=None):

@@ -7,7 +7,7 @@ where Django refuses database queries: everything goes through the browser.
 import re
 
 import pytest
-from browser_testing import axe_results, launch_chromium
+from browser_testing import assert_no_axe_violations, launch_chromium
 from django.conf import settings
 from playwright.sync_api import expect, sync_playwright
 
@@ -18,11 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def assert_accessible(page, html_lang, name):
     expect(page.locator("html")).to_have_attribute("lang", html_lang)
-    results = axe_results(page)
-    assert results.response["passes"], f"{name}: axe checked nothing"
-    violations = results.response["violations"]
-    details = "\n".join(f"{v['id']}: {v['help']} @ {[n['target'] for n in v['nodes']]}" for v in violations)
-    assert not violations, f"{name} ({page.url}):\n{details}"
+    assert_no_axe_violations(page, name)
 
 
 @pytest.mark.parametrize("language,html_lang", [("ja", "ja"), ("en", "en"), ("ja-easy", "ja")])

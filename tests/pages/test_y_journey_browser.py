@@ -10,7 +10,7 @@ import re
 from urllib.parse import urlparse
 
 import pytest
-from browser_testing import axe_results, launch_chromium
+from browser_testing import assert_no_axe_violations, launch_chromium
 from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
@@ -128,11 +128,7 @@ def enter_and_wait(page, key: str = "Enter"):
 
 def assert_accessible(page, html_lang, name):
     expect(page.locator("html")).to_have_attribute("lang", html_lang)
-    results = axe_results(page)
-    assert results.response["passes"], f"{name}: axe checked nothing"
-    violations = results.response["violations"]
-    details = "\n".join(f"{v['id']}: {v['help']} @ {[n['target'] for n in v['nodes']]}" for v in violations)
-    assert not violations, f"{name} ({page.url}):\n{details}"
+    assert_no_axe_violations(page, name)
 
 
 # --- (a) keyboard only ---------------------------------------------------------------------------

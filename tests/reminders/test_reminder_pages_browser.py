@@ -4,7 +4,7 @@ offer appears only with script, the email form works without it. Screenshots go 
 import os
 
 import pytest
-from browser_testing import axe_results, launch_chromium
+from browser_testing import assert_no_axe_violations, launch_chromium
 from django.conf import settings
 from playwright.sync_api import expect, sync_playwright
 from reminder_testing import new_checklist
@@ -17,11 +17,7 @@ SHOTS = os.environ.get("REMINDERS_SCREENSHOTS", "/tmp")
 
 
 def assert_accessible(page, name):
-    results = axe_results(page)
-    assert results.response["passes"], f"{name}: axe checked nothing"
-    violations = results.response["violations"]
-    details = "\n".join(f"{v['id']}: {v['help']} @ {[n['target'] for n in v['nodes']]}" for v in violations)
-    assert not violations, f"{name} ({page.url}):\n{details}"
+    assert_no_axe_violations(page, name)
     page.screenshot(path=f"{SHOTS}/reminders-{name}.png", full_page=True)
 
 
