@@ -34,7 +34,10 @@ class JSONTextField(models.TextField):
 class Checklist(models.Model):
     LANGUAGES = [("ja", "日本語"), ("en", "English"), ("easy", "やさしい日本語")]
 
-    token = models.CharField(max_length=64, unique=True)
+    # Unique by a constraint rather than unique=True, which on PostgreSQL adds a second index for
+    # LIKE lookups that no token query makes: random tokens make every index insert touch a new
+    # page, so each index costs the POST its own page writes.
+    token = models.CharField(max_length=64)
     catalogue_version = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT, related_name="+")
     life_events = JSONTextField()
     event_date = models.DateField()
@@ -46,6 +49,9 @@ class Checklist(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token"], name="checklist_token_unique")]
 
     def __str__(self):
         return f"checklist {self.pk} ({', '.join(self.life_events)})"
@@ -59,13 +65,15 @@ class Checklist(models.Model):
 class ChecklistItem(models.Model):
     STATUSES = [("required", "required"), ("check", "check")]
 
-    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
+    # No index of its own on checklist or deadline: items are only ever read by checklist, which
+    # the unique (checklist, key) index serves; each index more is written on every POST.
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items", db_index=False)
     key = models.CharField(max_length=100, help_text="procedure code, plus '.' and the member key if per member")
     position = models.PositiveIntegerField()
     procedure_code = models.CharField(max_length=64)
     member_key = models.CharField(max_length=16, null=True, blank=True)
     status = models.CharField(max_length=8, choices=STATUSES)
-    deadline = models.DateField(null=True, blank=True, db_index=True)
+    deadline = models.DateField(null=True, blank=True)
     done = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)
     # Text, not JSONField: written and read whole, never queried inside; text spares PostgreSQL

@@ -4,11 +4,12 @@ GET /api/v1/checklists/{token}/ reads the database on every request (nothing abo
 cached between requests, so a tick or a delete made through another worker shows at once), which
 makes that read the API's hot path. It is two static SQL statements with parameters rather than
 ORM querysets: on a request that does nothing else, compiling querysets and building model
-instances cost more than the database's own work. (One statement joining the items into a JSON
-array in PostgreSQL, string_agg in a subquery, took longer to plan and run than these two.) The
-statements are plain SQL that PostgreSQL and SQLite both run. Nothing read is decoded: the JSON
-columns are text (navi.models.JSONTextField), and each item's content is already the JSON the API
-sends, so the items are joined into the array as they are.
+instances cost more than the database's own work. On PostgreSQL both are prepared statements
+(procedures.db.prepared_cursor), parsed and planned once per connection. (One statement joining
+the items into a JSON array in PostgreSQL, string_agg in a subquery, took longer to run than these
+two.) The statements are plain SQL that PostgreSQL and SQLite both run. Nothing read is decoded:
+the JSON columns are text (navi.models.JSONTextField), and each item's content is already the JSON
+the API sends, so the items are joined into the array as they are.
 
 Writes go through services, which use checklist_by_token (model instances, for the ORM).
 """
@@ -21,6 +22,8 @@ from datetime import UTC, date, datetime
 
 from django.db import connection
 from django.utils import timezone
+
+from procedures.db import prepared_cursor
 
 from .models import Checklist, ChecklistItem
 
@@ -89,7 +92,7 @@ def checklist_view(token: str) -> ChecklistView | None:
     """The live checklist behind a token with its items; None for unknown, malformed or expired."""
     if not valid_token(token):
         return None
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_CHECKLIST_SQL, [token, connection.ops.adapt_datetimefield_value(timezone.now())])
         row = cursor.fetchone()
         if row is None:

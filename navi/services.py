@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,6 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from procedures.db import prepared_cursor
 from procedures.engine.answers import check_case
 from procedures.engine.catalogue import Case, CompiledCatalogue, CompiledProcedure, Item
 from procedures.engine.diff import ChecklistDiff, checklist_diff
@@ -185,10 +185,25 @@ _INSERT_ITEM = """
         (checklist_id, "position", "key", procedure_code, member_key, status, deadline, content, done)
     VALUES (%s, %s, %s, %s, %s, %s, %s, %s, false)
 """
-_COPY_ITEMS = """
-    COPY navi_checklistitem
+# PostgreSQL: the checklist and all its items in one statement, so one round trip and, outside a
+# transaction, its own transaction (no BEGIN and COMMIT to send). The items come as one array
+# per column, sent in binary (%b: the JSON texts go as they are, where the text format escapes
+# every quote); WITH ORDINALITY numbers them in order.
+_CREATE_PG = """
+    WITH checklist AS (
+        INSERT INTO navi_checklist
+            (token, catalogue_version_id, life_events, event_date, language, answers, members,
+             documents, unanswered, created_at, updated_at, expires_at)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+        RETURNING id
+    )
+    INSERT INTO navi_checklistitem
         (checklist_id, "position", "key", procedure_code, member_key, status, deadline, content, done)
-    FROM STDIN
+    SELECT checklist.id, item.n - 1, item.key, item.procedure_code, item.member_key, item.status,
+           item.deadline, item.content, false
+    FROM checklist,
+         unnest(%b::varchar[], %b::varchar[], %b::varchar[], %b::varchar[], %b::date[], %b::text[])
+             WITH ORDINALITY AS item ("key", procedure_code, member_key, status, deadline, content, n)
 """
 _JSON_FIELDS = ("life_events", "answers", "members", "documents", "unanswered")
 
@@ -203,10 +218,10 @@ def checklist_create(
 ) -> ChecklistView:
     """Build, store and return the checklist as the API shows it, made from what was written.
 
-    POST is the API's other hot path, so the writes are two static SQL statements with parameters
-    (the checklist, then its items: one COPY on PostgreSQL) rather than
+    POST is the API's other hot path, so the write is static SQL with parameters rather than
     Model.objects.create and bulk_create, whose per-object and per-field preparation costs more
-    than the database's own work.
+    than the database's own work: on PostgreSQL one prepared statement for the checklist and all
+    its items, elsewhere the checklist then an executemany of its items, in one transaction.
     """
     built = checklist_build(
         life_events=life_events, event_date=event_date, answers=answers, members=members, language=language
@@ -231,36 +246,36 @@ def checklist_create(
         stamp,
         ops.adapt_datetimefield_value(expires_at),
     ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CHECKLIST_INSERT, checklist)
-        (checklist_id,) = cursor.fetchone()
-        if built.items:
-            _insert_items(cursor, checklist_id, built.items)
+    if connection.vendor == "postgresql":
+        rows = built.items
+        with prepared_cursor() as cursor:
+            cursor.execute(
+                _CREATE_PG,
+                [
+                    *checklist,
+                    [r["key"] for r in rows],
+                    [r["procedure_code"] for r in rows],
+                    [r["member_key"] for r in rows],
+                    [r["status"] for r in rows],
+                    [r["deadline"] for r in rows],
+                    [r["content"] for r in rows],
+                ],
+            )
+    else:
+        adapt_date = ops.adapt_datefield_value
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_CHECKLIST_INSERT, checklist)
+            (checklist_id,) = cursor.fetchone()
+            cursor.executemany(
+                _INSERT_ITEM,
+                [
+                    (checklist_id, i, r["key"], r["procedure_code"], r["member_key"], r["status"],
+                     adapt_date(r["deadline"]), r["content"])
+                    for i, r in enumerate(built.items)
+                ],
+            )  # fmt: skip
     remember_version_hash(built.version)
     return _view(built, texts, token=token, expires_at=expires_at, done=())
-
-
-def _insert_items(cursor, checklist_id: int, rows: list[dict]) -> None:
-    """The items in one statement: COPY on PostgreSQL (a third of what an executemany of INSERTs
-    costs there, index upkeep included), an executemany elsewhere."""
-    if connection.vendor != "postgresql":
-        adapt_date = connection.ops.adapt_datefield_value
-        values = [
-            (checklist_id, i, r["key"], r["procedure_code"], r["member_key"], r["status"], adapt_date(r["deadline"]),
-             r["content"])
-            for i, r in enumerate(rows)
-        ]  # fmt: skip
-        cursor.executemany(_INSERT_ITEM, values)
-        return
-    # Django's cursor has no COPY: psycopg's own, with Django's error mapping and, when queries
-    # are logged (DEBUG, tests), the statement logged as one, as executemany would be.
-    logged = cursor.debug_sql(_COPY_ITEMS, many=True) if hasattr(cursor, "debug_sql") else nullcontext()
-    with logged, connection.wrap_database_errors, cursor.cursor.copy(_COPY_ITEMS) as copy:
-        for i, r in enumerate(rows):
-            copy.write_row(
-                (checklist_id, i, r["key"], r["procedure_code"], r["member_key"], r["status"], r["deadline"],
-                 r["content"], False)
-            )  # fmt: skip
 
 
 def _view(built: Built, texts: dict[str, str], *, token: str, expires_at, done) -> ChecklistView:

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from . import content
+from .db import prepared_cursor
 from .engine.catalogue import CompiledCatalogue
 from .models import (
     AcceptedFinding,
@@ -47,7 +48,7 @@ _IN_FORCE_SQL = f"""
 
 def catalogue_version_in_force(*, on: date | None = None) -> CatalogueVersion:
     """The latest published version whose effective date has come: looked up per request."""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_IN_FORCE_SQL, [connection.ops.adapt_datefield_value(on or today())])
         row = cursor.fetchone()
     if row is None:

@@ -98,6 +98,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Keep connections between requests: opening one costs more than a whole checklist read.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# The API's hot static SQL is prepared once per connection on PostgreSQL (procedures/db.py). Off
+# behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's own cursors bind on the client side and never prepare; this lets psycopg prepare
+    # what procedures.db.prepared_cursor sends, the first time.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -281,7 +288,9 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="手続ナビ")
 
 # Reminders (reminders/): policy as data, overridable per municipality (the catalogue's code) -----
 REMINDER_DAYS_BEFORE = [7, 3, 1, 0]  # days before a deadline, 0 = on the day
-REMINDER_SEND_AT = "09:00"  # the day's digest (one per checklist and channel, every item due) goes out then (Asia/Tokyo)
+REMINDER_SEND_AT = (
+    "09:00"  # the day's digest (one per checklist and channel, every item due) goes out then (Asia/Tokyo)
+)
 REMINDER_QUIET_HOURS = ("21:00", "08:00")  # nothing in between: deferred to the end
 REMINDER_MUNICIPALITY_POLICY = {}  # e.g. {"mirai": {"days_before": [14, 7, 1, 0]}}
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)

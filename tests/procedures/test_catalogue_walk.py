@@ -171,7 +171,11 @@ def test_an_acceptance_given_twice(catalogue_dir):
 def test_acceptances_are_stored_and_exported_byte_for_byte(catalogue_dir, tmp_path):
     break_on_purpose(catalogue_dir)
     accept(catalogue_dir, "national/accepted_findings.yaml", with_reasons(BROKEN[:1]))
-    accept(catalogue_dir, MIRAI, with_reasons([*BROKEN[1:], {"kind": "show_if_reads_later_question", "question": "a_q", "fact": "b_q"}]))
+    accept(
+        catalogue_dir,
+        MIRAI,
+        with_reasons([*BROKEN[1:], {"kind": "show_if_reads_later_question", "question": "a_q", "fact": "b_q"}]),
+    )
     write_tree(read_tree(catalogue_dir), catalogue_dir)  # canonical form, as the exporter writes it
     result = catalogue_load(path=catalogue_dir)
     assert result.created

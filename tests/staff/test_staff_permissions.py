@@ -76,7 +76,11 @@ def _staff_url_names():
 def test_the_table_covers_every_staff_url():
     # The counter's and the rule studio's pages beyond their homes have their own tables
     # (tests/counter/test_counter_permissions.py, tests/studio/test_studio_permissions.py).
-    names = {n for n in _staff_url_names() if n.split(":")[0] not in {"counter", "studio"} or n in {"counter:home", "studio:home"}}
+    names = {
+        n
+        for n in _staff_url_names()
+        if n.split(":")[0] not in {"counter", "studio"} or n in {"counter:home", "studio:home"}
+    }
     assert names == {name for name, _method, _expected in PAGES} | PUBLIC
 
 
