@@ -16,8 +16,11 @@ this is Django's own cursor.
 
 from __future__ import annotations
 
+from contextlib import contextmanager, suppress
+
 from django.conf import settings
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper
 
 
 def _prepared_cursor_class():
@@ -35,6 +38,18 @@ def _prepared_cursor_class():
 _cursor_class = None
 
 
+class _LoggedCursor(CursorDebugWrapper):
+    """Django's query log reads the SQL from a client-side cursor; this one writes it out itself."""
+
+    @contextmanager
+    def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
+        if use_last_executed_query and not many:
+            with suppress(Exception):  # a parameter the text form cannot show: the statement as written
+                sql = connection.ops.compose_sql(sql.replace("%b", "%s"), params)
+        with super().debug_sql(sql, params, use_last_executed_query=False, many=many):
+            yield
+
+
 def prepared_cursor():
     """A Django cursor (use it in a `with`) whose statements PostgreSQL prepares once per connection."""
     global _cursor_class
@@ -47,4 +62,4 @@ def prepared_cursor():
     with connection.wrap_database_errors:
         raw = _cursor_class(connection.connection)
     connection.validate_thread_sharing()
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    return _LoggedCursor(raw, connection) if connection.queries_logged else connection.make_cursor(raw)

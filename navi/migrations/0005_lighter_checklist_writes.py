@@ -3,6 +3,29 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+# The merged documents of a checklist (some 15 KB of text) go to TOAST compressed: lz4 takes a
+# third of pglz's time to write and reads back faster. PostgreSQL 14 or later, built with lz4.
+LZ4 = "ALTER TABLE navi_checklist ALTER COLUMN documents SET COMPRESSION {}"
+
+
+def _has_lz4(schema_editor) -> bool:
+    if schema_editor.connection.vendor != "postgresql":
+        return False
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
+        row = cursor.fetchone()
+    return row is not None and "lz4" in row[0]
+
+
+def documents_lz4(apps, schema_editor):
+    if _has_lz4(schema_editor):
+        schema_editor.execute(LZ4.format("lz4"))
+
+
+def documents_default(apps, schema_editor):
+    if _has_lz4(schema_editor):
+        schema_editor.execute(LZ4.format("default"))
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -32,4 +55,5 @@ class Migration(migrations.Migration):
             model_name="checklist",
             constraint=models.UniqueConstraint(fields=("token",), name="checklist_token_unique"),
         ),
+        migrations.RunPython(documents_lz4, documents_default, elidable=True),
     ]
