@@ -189,18 +189,8 @@ _INSERT_ITEM = """
 # transaction, its own transaction (no BEGIN and COMMIT to send). The items come as one array
 # per column, sent in binary (%b: the JSON texts go as they are, where the text format escapes
 # every quote); WITH ORDINALITY numbers them in order.
-#
-# The first parameter says whether this transaction's commit may return before its WAL is on
-# disk (set_config(..., is_local => true): this transaction only; it is read at commit). Only
-# for a statement that is its own transaction: inside a caller's transaction the setting would
-# carry over to the caller's other writes, so it stays as it is there.
 _CREATE_PG = """
-    WITH durability AS (
-        SELECT set_config('synchronous_commit',
-                          CASE WHEN %s THEN 'off' ELSE current_setting('synchronous_commit') END,
-                          true)
-    ),
-    checklist AS (
+    WITH checklist AS (
         INSERT INTO navi_checklist
             (token, catalogue_version_id, life_events, event_date, language, answers, members,
              documents, unanswered, created_at, updated_at, expires_at)
@@ -211,7 +201,7 @@ _CREATE_PG = """
         (checklist_id, "position", "key", procedure_code, member_key, status, deadline, content, done)
     SELECT checklist.id, item.n - 1, item.key, item.procedure_code, item.member_key, item.status,
            item.deadline, item.content, false
-    FROM durability, checklist,
+    FROM checklist,
          unnest(%b::varchar[], %b::varchar[], %b::varchar[], %b::varchar[], %b::date[], %b::text[])
              WITH ORDINALITY AS item ("key", procedure_code, member_key, status, deadline, content, n)
 """
@@ -259,11 +249,9 @@ def checklist_create(
     if connection.vendor == "postgresql":
         rows = built.items
         with prepared_cursor() as cursor:
-            asynchronous = settings.CHECKLIST_CREATE_ASYNC_COMMIT and not connection.in_atomic_block
             cursor.execute(
                 _CREATE_PG,
                 [
-                    asynchronous,
                     *checklist,
                     [r["key"] for r in rows],
                     [r["procedure_code"] for r in rows],

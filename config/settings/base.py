@@ -144,10 +144,6 @@ CATALOGUE_DIR = Path(env.str("CATALOGUE_DIR", default=str(BASE_DIR / "fixtures" 
 FURIGANA_READINGS = Path(env.str("FURIGANA_READINGS", default=str(BASE_DIR / "fixtures" / "readings.yaml")))
 CHECKLIST_RETENTION_DAYS = env.int("CHECKLIST_RETENTION_DAYS", default=400)
 CHECKLIST_MAX_MEMBERS = 20
-# A new checklist is committed on PostgreSQL without waiting for its WAL to reach the disk
-# (synchronous_commit off for that one transaction; the README's "Durability" says why). False:
-# every checklist waits for the disk like everything else.
-CHECKLIST_CREATE_ASYNC_COMMIT = env.bool("CHECKLIST_CREATE_ASYNC_COMMIT", default=True)
 # The counter's personal details (names, addresses, birth dates, phone) are deleted this many days
 # after the case was opened; the case's facts stay for the city's statistics.
 COUNTER_RETENTION_DAYS = env.int("COUNTER_RETENTION_DAYS", default=30)
