@@ -315,6 +315,15 @@ class DraftCreateForm(forms.Form):
     )
 
 
+class ImportForm(forms.Form):
+    title = forms.CharField(label="変更の名前", max_length=200)
+    files = forms.FileField(
+        label="カタログのファイル（zip）",
+        help_text="「ファイルとしてダウンロード」で得られる zip と同じ形（catalogue/ と scenarios/）。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
+
+
 class SubmitForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(

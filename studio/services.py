@@ -44,7 +44,7 @@ class DraftInvalid(StudioError):
 
 # --- content ---------------------------------------------------------------------------------------
 
-PARTS = ("laws", "life_events", "offices", "questions", "procedures", "municipalities")
+PARTS = ("laws", "life_events", "offices", "questions", "procedures", "municipalities", "accepted_findings")
 
 
 def content_of(source: content.Source) -> dict:
@@ -52,7 +52,8 @@ def content_of(source: content.Source) -> dict:
 
 
 def source_of(data: dict) -> content.Source:
-    return content.Source(meta=dict(data["meta"]), **{part: copy.deepcopy(data[part]) for part in PARTS})
+    """The loader's Source of a draft's content (drafts made before accepted findings had none)."""
+    return content.Source(meta=dict(data["meta"]), **{part: copy.deepcopy(data.get(part, [])) for part in PARTS})
 
 
 _checked: OrderedDict[str, tuple[content.Source, CompiledCatalogue]] = OrderedDict()

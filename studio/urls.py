@@ -7,7 +7,9 @@ app_name = "studio"
 urlpatterns = [
     path("", views.home, name="home"),
     path("drafts/", views.draft_create, name="draft-create"),
+    path("drafts/import/", views.draft_import, name="draft-import"),
     path("drafts/<int:pk>/", views.draft_detail, name="draft"),
+    path("drafts/<int:pk>/download/", views.draft_download, name="draft-download"),
     path("drafts/<int:pk>/procedures/<slug:code>/", views.procedure_edit, name="procedure"),
     path("drafts/<int:pk>/questions/<slug:key>/", views.question_edit, name="question"),
     path("drafts/<int:pk>/laws/<slug:key>/", views.law_edit, name="law"),
@@ -26,4 +28,5 @@ urlpatterns = [
     path("drafts/<int:pk>/history/", views.draft_history, name="history"),
     path("versions/", views.versions, name="versions"),
     path("versions/<int:version_id>/restore/", views.version_restore, name="version-restore"),
+    path("versions/<int:version_id>/download/", views.version_download, name="version-download"),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
@@ -14,10 +14,11 @@ from procedures.models import CatalogueVersion
 from staff.network import client_ip
 from staff.permissions import capability_required, has_capability
 
-from . import selectors, services
+from . import exchange, selectors, services
 from .forms import (
     CounterForm,
     DraftCreateForm,
+    ImportForm,
     LawForm,
     ProcedureForm,
     QuestionForm,
@@ -43,13 +44,21 @@ def _entry(entries: list[dict], field: str, value: str) -> dict:
     raise Http404
 
 
+def _home(request, status=200, **forms):
+    context = {
+        "drafts": selectors.drafts_open(),
+        "in_force": selectors.in_force()[0],
+        "form": DraftCreateForm(),
+        "import_form": ImportForm(),
+        "import_errors": [],
+        **forms,
+    }
+    return render(request, "studio/home.html", context, status=status)
+
+
 @capability_required(EDIT)
 def home(request):
-    return render(
-        request,
-        "studio/home.html",
-        {"drafts": selectors.drafts_open(), "form": DraftCreateForm(), "in_force": selectors.in_force()[0]},
-    )
+    return _home(request)
 
 
 @require_POST
@@ -57,11 +66,56 @@ def home(request):
 def draft_create(request):
     form = DraftCreateForm(request.POST)
     if not form.is_valid():
-        context = {"drafts": selectors.drafts_open(), "form": form, "in_force": selectors.in_force()[0]}
-        return render(request, "studio/home.html", context, status=400)
+        return _home(request, status=400, form=form)
     draft = services.draft_create(actor=request.user, title=form.cleaned_data["title"], ip=client_ip(request))
     messages.success(request, "ドラフトを作りました。ここでの変更は、公開するまで住民には見えません。")
     return redirect("studio:draft", pk=draft.pk)
+
+
+@require_POST
+@capability_required(EDIT)
+def draft_import(request):
+    """A zip of catalogue files (the download's layout) becomes a new draft, or nothing is stored."""
+    form = ImportForm(request.POST, request.FILES)
+    errors = []
+    if form.is_valid():
+        upload = form.cleaned_data["files"]
+        try:
+            if upload.size > exchange.ZIP_MAX_BYTES:
+                raise services.DraftInvalid([exchange.too_large(upload.name)])
+            bundle = exchange.unpack_zip(upload.read(), upload.name)
+            draft = exchange.draft_import(
+                actor=request.user, title=form.cleaned_data["title"], bundle=bundle, ip=client_ip(request)
+            )
+        except services.DraftInvalid as exc:
+            errors = exc.errors
+            form.add_error(
+                "files", f"取り込めませんでした。{len(errors)} 件の問題があります（下の一覧）。何も保存していません。"
+            )
+        else:
+            messages.success(request, "ファイルからドラフトを作りました。施行中の版との違いを確かめてください。")
+            return redirect("studio:draft", pk=draft.pk)
+    return _home(request, status=400, import_form=form, import_errors=errors)
+
+
+def _zip_response(bundle, filename: str) -> HttpResponse:
+    response = HttpResponse(bundle.zip_bytes(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@capability_required(EDIT)
+def draft_download(request, pk):
+    draft = _draft(pk)
+    exchange.export_record(actor=request.user, what=draft, ip=client_ip(request))
+    return _zip_response(exchange.draft_bundle(draft), f"draft-{draft.pk}-r{draft.revision}.zip")
+
+
+@capability_required(EDIT)
+def version_download(request, version_id):
+    version = get_object_or_404(CatalogueVersion, pk=version_id)
+    exchange.export_record(actor=request.user, what=version, ip=client_ip(request))
+    return _zip_response(exchange.version_bundle(version), f"catalogue-{version.content_hash[:12]}.zip")
 
 
 @capability_required(EDIT)

@@ -61,6 +61,9 @@ PAGES = [
     ("studio:history", "get", "draft", None, allowed(STUDIO)),
     ("studio:versions", "get", "draft", None, allowed(STUDIO)),
     ("studio:version-restore", "post", "draft", {}, allowed(STUDIO, 302)),
+    ("studio:version-download", "get", "draft", None, allowed(STUDIO)),
+    ("studio:draft-download", "get", "draft", None, allowed(STUDIO)),
+    ("studio:draft-import", "post", "draft", {"title": "no file"}, allowed(STUDIO, 400)),
 ]
 
 
@@ -72,9 +75,14 @@ def _url(name, draft, preview):
         "studio:counter": {"pk": draft.pk, "code": "resident_registry"},
         "studio:preview-status": {"pk": draft.pk, "preview_id": preview.pk},
         "studio:version-restore": {"version_id": catalogue_version_in_force().pk},
+        "studio:version-download": {"version_id": catalogue_version_in_force().pk},
     }.get(name)
     if kwargs is None:
-        kwargs = {} if name in ("studio:home", "studio:draft-create", "studio:versions") else {"pk": draft.pk}
+        kwargs = (
+            {}
+            if name in ("studio:home", "studio:draft-create", "studio:draft-import", "studio:versions")
+            else {"pk": draft.pk}
+        )
     return reverse(name, kwargs=kwargs)
 
 
