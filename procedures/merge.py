@@ -119,7 +119,7 @@ def national_merge(base: content.Source, theirs: content.Source) -> Merge:
         for o in m["overrides"]:
             overridden.setdefault(o["procedure"], []).append((m, o))
 
-    for part, key_field in NATIONAL_PARTS.items():
+    for part in NATIONAL_PARTS:
         old, new = _national(base, part), _national(theirs, part)
         result: list[dict] = []
         for key, entry in new.items():  # theirs' entries, in theirs' order

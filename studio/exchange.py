@@ -8,6 +8,7 @@ field and problem. Exporting the draft made from an export gives the same bytes 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import posixpath
 import re
@@ -114,8 +115,8 @@ def too_large(name: str) -> content.ContentError:
     return _error(name, f"is larger than {ZIP_MAX_BYTES // (1024 * 1024)} MB")
 
 
-def unpack_zip(data: bytes, name: str = "upload.zip") -> Bundle:
-    """The files of an uploaded zip in the export's layout; DraftInvalid says what is wrong with it."""
+def _zip_texts(data: bytes, name: str) -> dict[str, str]:
+    """Every file of an uploaded zip by its path, as text; DraftInvalid says what is wrong with it."""
     if len(data) > ZIP_MAX_BYTES:
         raise DraftInvalid([too_large(name)])
     try:
@@ -129,7 +130,7 @@ def unpack_zip(data: bytes, name: str = "upload.zip") -> Bundle:
         raise DraftInvalid([_error(name, f"holds more than {MAX_FILES} files")])
     if sum(m.file_size for m in files) > UNPACKED_MAX_BYTES:
         raise DraftInvalid([_error(name, f"unpacks to more than {UNPACKED_MAX_BYTES // (1024 * 1024)} MB")])
-    bundle = Bundle(catalogue={}, scenarios={})
+    texts: dict[str, str] = {}
     for member in members:
         path = _safe_name(member.filename)
         if path is None:
@@ -139,10 +140,6 @@ def unpack_zip(data: bytes, name: str = "upload.zip") -> Bundle:
             continue
         if member.flag_bits & 0x1:
             errors.append(_error(path, "is encrypted"))
-            continue
-        folder, _, rel = path.partition("/")
-        if folder not in (CATALOGUE, SCENARIOS) or not rel:
-            errors.append(_error(path, f"not in {CATALOGUE}/ or {SCENARIOS}/ (the layout of fixtures/)"))
             continue
         try:
             with archive.open(member) as fh:
@@ -154,9 +151,22 @@ def unpack_zip(data: bytes, name: str = "upload.zip") -> Bundle:
             errors.append(_error(path, "its size differs from what the zip says"))
             continue
         try:
-            text = raw.decode("utf-8")
+            texts[path] = raw.decode("utf-8")
         except UnicodeDecodeError:
             errors.append(_error(path, "not UTF-8 text"))
+    if errors:
+        raise DraftInvalid(errors)
+    return texts
+
+
+def unpack_zip(data: bytes, name: str = "upload.zip") -> Bundle:
+    """The files of an uploaded zip in the export's layout (catalogue/, scenarios/)."""
+    bundle = Bundle(catalogue={}, scenarios={})
+    errors = []
+    for path, text in _zip_texts(data, name).items():
+        folder, _, rel = path.partition("/")
+        if folder not in (CATALOGUE, SCENARIOS) or not rel:
+            errors.append(_error(path, f"not in {CATALOGUE}/ or {SCENARIOS}/ (the layout of fixtures/)"))
             continue
         (bundle.catalogue if folder == CATALOGUE else bundle.scenarios)[rel] = text
     if not bundle.catalogue and not errors:
@@ -164,6 +174,27 @@ def unpack_zip(data: bytes, name: str = "upload.zip") -> Bundle:
     if errors:
         raise DraftInvalid(errors)
     return bundle
+
+
+def unpack_release(data: bytes, name: str = "release.zip") -> dict[str, str]:
+    """A national release as a zip: national/… files, or an export's catalogue/national/… (the rest left out)."""
+    texts = _zip_texts(data, name)
+    if any(path.startswith(f"{CATALOGUE}/") for path in texts):
+        texts = {
+            path.removeprefix(f"{CATALOGUE}/"): text
+            for path, text in texts.items()
+            if path.startswith(f"{CATALOGUE}/national/")
+        }
+    return texts
+
+
+def read_release_folder(path: Path) -> dict[str, str]:
+    """A national release on disk: a folder holding national/, or the national folder itself."""
+    path = Path(path)
+    root = path / "national" if (path / "national").is_dir() else path
+    if not (root / "laws.yaml").is_file():
+        raise DraftInvalid([_error(str(path), "no national/ folder (with laws.yaml) here")])
+    return {f"national/{rel}": text for rel, text in read_folders(root).catalogue.items()}
 
 
 def read_folders(catalogue_dir: Path, scenarios_dir: Path | None = None) -> Bundle:
@@ -281,3 +312,41 @@ def export_record(*, actor, what: Draft | CatalogueVersion, ip: str | None = Non
         target_type, target_id, detail = "catalogue_version", what.pk, {"content_hash": what.content_hash}
     audit_record(user=actor, action="studio.export", target_type=target_type, target_id=str(target_id), ip=ip,
                  detail=detail)  # fmt: skip
+
+
+# --- national updates ------------------------------------------------------------------------------
+
+
+def draft_national_update(*, actor, title: str, national_files: dict[str, str], ip: str | None = None) -> Draft:
+    """A new release of the national layer as a draft of the version in force, the municipality's layer kept.
+
+    What was taken automatically and the conflicts are stored on the draft (procedures/merge.py
+    says what conflicts); it cannot be submitted or published while a conflict is open.
+    """
+    from procedures.merge import national_merge, read_release
+
+    require_capability(actor, "studio.edit")
+    version = catalogue_version_in_force()
+    base = version_source(version)
+    try:
+        merged = national_merge(base, read_release(base, national_files))
+        source = content.read_files(merged.source.files())
+        catalogue_check(source=source)
+    except content.ContentErrors as exc:
+        raise DraftInvalid(exc.errors) from exc
+    digest = hashlib.sha256()
+    for rel, text in sorted(national_files.items()):
+        digest.update(rel.encode() + b"\0" + text.encode() + b"\0")
+    update = {"release": digest.hexdigest(), "base": version.content_hash, "taken": merged.taken,
+              "conflicts": merged.conflicts}  # fmt: skip
+    with transaction.atomic():
+        draft = Draft.objects.create(
+            title=title, base_version=version, content=content_of(source), national_update=update, created_by=actor
+        )
+        draft.authors.add(actor)
+        audit_record(
+            user=actor, action="studio.national_update", target_type="draft", target_id=str(draft.pk), ip=ip,
+            detail={"title": title, "release": update["release"], "taken": len(merged.taken),
+                    "conflicts": [c["id"] for c in merged.conflicts]},
+        )  # fmt: skip
+    return draft

@@ -252,7 +252,7 @@ def test_download_and_upload_in_the_studio(client):
     assert AuditEvent.objects.filter(action="studio.export", target_type="catalogue_version").exists()
     upload = io.BytesIO(response.content)
     upload.name = "catalogue.zip"
-    response = client.post(reverse("studio:draft-import"), {"title": "アップロード", "files": upload})
+    response = client.post(reverse("studio:draft-import"), {"import-title": "アップロード", "import-files": upload})
     draft = Draft.objects.get(title="アップロード")
     assert response.status_code == 302 and response["Location"] == reverse("studio:draft", args=[draft.pk])
     event = AuditEvent.objects.get(action="studio.draft_import", target_id=str(draft.pk))
@@ -272,12 +272,12 @@ def test_a_bad_upload_is_a_400_listing_the_loader_errors(client):
         upload = io.BytesIO(data)
         upload.name = "bad.zip"
         before = Draft.objects.count()
-        response = client.post(reverse("studio:draft-import"), {"title": "壊れた", "files": upload})
+        response = client.post(reverse("studio:draft-import"), {"import-title": "壊れた", "import-files": upload})
         assert response.status_code == 400
         page = response.content.decode()
         assert says in page
         assert "何も保存していません" in page
-        assert 'href="#id_files"' in page  # the error summary links to the field
+        assert 'href="#id_import-files"' in page  # the error summary links to the field
         assert Draft.objects.count() == before
 
 
@@ -285,3 +285,27 @@ def test_only_editors_see_downloads(client):
     sign_in(client, make_staff("kato", "clerk"))
     version = catalogue_version_in_force()
     assert client.get(reverse("studio:version-download", args=[version.pk])).status_code == 403
+
+
+def test_a_story_is_written_edited_in_the_studio_and_exported(client):
+    user = editor()
+    sign_in(client, user)
+    draft = new_draft(user)
+    url = reverse("studio:story-add", args=[draft.pk])
+    data = {
+        "revision": draft.revision, "name": "tennyu_single", "title": "転入した単身者", "story": "",
+        "life_events": ["moving"], "event_date": "2026-09-08", "answers": '{"move_type": "in_from_other"}',
+        "members": '[{"relation": "self", "age": 30}]', "reason": "転入届だけ",
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    page = client.get(f"{url}?from=tennyu_single").content.decode()
+    assert 'value="転入した単身者"' in page and "in_from_other" in page
+    assert client.get(f"{url}?from=no_such_story").status_code == 404
+    draft.refresh_from_db()
+    response = client.post(url, {**data, "revision": draft.revision, "title": "転入した単身者（30歳）"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.stories["tennyu_single"]["scenario"]["title"] == "転入した単身者（30歳）"
+    files = unzip(client.get(reverse("studio:draft-download", args=[draft.pk])).content)
+    assert "title: 転入した単身者（30歳）" in files["scenarios/tennyu_single.yaml"]
+    assert "reason: 転入届だけ" in files["scenarios/tennyu_single.yaml"]
