@@ -316,7 +316,7 @@ class DraftCreateForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    title = forms.CharField(label="変更の名前", max_length=200)
+    title = forms.CharField(label="取り込むドラフトの名前", max_length=200)
     files = forms.FileField(
         label="カタログのファイル（zip）",
         help_text="「ファイルとしてダウンロード」で得られる zip と同じ形（catalogue/ と scenarios/）。",
@@ -325,7 +325,9 @@ class ImportForm(forms.Form):
 
 
 class NationalUpdateForm(forms.Form):
-    title = forms.CharField(label="変更の名前", max_length=200, help_text="例: 国の手続カタログ 2026年10月版")
+    title = forms.CharField(
+        label="国の更新のドラフトの名前", max_length=200, help_text="例: 国の手続カタログ 2026年10月版"
+    )
     files = forms.FileField(
         label="国の層のファイル（zip）",
         help_text="national/ の YAML（またはダウンロードした zip の catalogue/national/）。市の上書き・独自の手続はそのまま残ります。",
