@@ -50,6 +50,7 @@ class Bundle:
 
     catalogue: dict[str, str]
     scenarios: dict[str, str] = field(default_factory=dict)
+    where: tuple[str, str] = (f"{CATALOGUE}/", f"{SCENARIOS}/")  # how messages name its files: as in a zip
 
     def zip_bytes(self) -> bytes:
         buffer = io.BytesIO()
@@ -67,6 +68,7 @@ class Bundle:
         for root, files in ((catalogue_dir, self.catalogue), (scenarios_dir, self.scenarios)):
             if root is None:
                 continue
+            Path(root).mkdir(parents=True, exist_ok=True)  # an empty stories folder too
             for rel, text in sorted(files.items()):
                 path = Path(root) / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -214,7 +216,8 @@ def read_folders(catalogue_dir: Path, scenarios_dir: Path | None = None) -> Bund
                 errors.append(_error(rel, "not UTF-8 text"))
         return out
 
-    bundle = Bundle(catalogue=texts(catalogue_dir))
+    where = (f"{catalogue_dir}/", f"{scenarios_dir}/")
+    bundle = Bundle(catalogue=texts(catalogue_dir), where=where)
     if scenarios_dir is not None:
         if not Path(scenarios_dir).is_dir():
             errors.append(_error(str(scenarios_dir), "no such stories folder"))
@@ -225,11 +228,11 @@ def read_folders(catalogue_dir: Path, scenarios_dir: Path | None = None) -> Bund
     return bundle
 
 
-def _stories_of(files: dict[str, str]) -> tuple[dict[str, dict], list[content.ContentError]]:
+def _stories_of(files: dict[str, str], prefix: str) -> tuple[dict[str, dict], list[content.ContentError]]:
     """Scenario files read and shape-checked: name -> {scenario, reason}."""
     stories, errors = {}, []
     for rel, text in sorted(files.items()):
-        where = f"{SCENARIOS}/{rel}"
+        where = f"{prefix}{rel}"
         name = rel[: -len(".yaml")] if rel.endswith(".yaml") else ""
         if not re.fullmatch(r"[a-z][a-z0-9_]{0,99}", name):
             errors.append(_error(where, "not a story file: scenarios/<name>.yaml, name in a-z, 0-9, _"))
@@ -261,10 +264,10 @@ def bundle_check(bundle: Bundle) -> tuple[content.Source, dict[str, dict]]:
         catalogue_check(source=source)
     except content.ContentErrors as exc:
         errors += [
-            content.ContentError(f"{CATALOGUE}/{e.file}" if e.file != "catalogue" else e.file, e.field, e.problem)
+            content.ContentError(f"{bundle.where[0]}{e.file}" if e.file != "catalogue" else e.file, e.field, e.problem)
             for e in exc.errors
         ]
-    stories, story_errors = _stories_of(bundle.scenarios)
+    stories, story_errors = _stories_of(bundle.scenarios, bundle.where[1])
     errors += story_errors
     if errors:
         raise DraftInvalid(errors)
