@@ -28,6 +28,7 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     title: str
     story: str | None = None
+    reason: str | None = None  # why the expectation is what it is (stories saved in the rule studio)
     life_events: list[str] = Field(min_length=1)
     event_date: str
     answers: dict[str, Any] = {}
@@ -64,6 +65,58 @@ def load_scenario(path: Path) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ValueError(f"{path.name}: {exc}") from exc
+
+
+SCENARIO_KEYS = ("title", "story", "reason", "life_events", "event_date", "answers", "members", "expect", "absent",
+                 "exhaustive")  # fmt: skip
+
+
+class _Flow(dict):
+    pass
+
+
+class _FlowList(list):
+    pass
+
+
+class _ScenarioDumper(yaml.SafeDumper):
+    pass
+
+
+_ScenarioDumper.add_representer(
+    _Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True)
+)
+_ScenarioDumper.add_representer(
+    _FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
+)
+_ScenarioDumper.add_representer(
+    dict, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=False)
+)
+
+
+def dump_scenario(data: dict) -> str:
+    """A story as the canonical text of fixtures/scenarios/<name>.yaml (the export's, byte-stable).
+
+    Keys in the order the docs show them, defaults left out; answers, members, expected items
+    and lists written inline, as the hand-written stories are.
+    """
+    story = Scenario.model_validate(data).model_dump()
+    defaults = {"story": None, "reason": None, "answers": {}, "members": [], "absent": [], "exhaustive": True}
+    out: dict = {}
+    for key in SCENARIO_KEYS:
+        value = story[key]
+        if key in defaults and value == defaults[key] and key not in ("answers", "members"):
+            continue
+        if key == "answers":
+            value = _Flow(sorted(value.items()))
+        elif key == "members":
+            value = [_Flow(sorted(m.items(), key=lambda kv: (kv[0] not in ("key", "relation"), kv[0]))) for m in value]
+        elif key == "expect":
+            value = {k: _Flow(v) for k, v in sorted(value.items())}
+        elif isinstance(value, list):
+            value = _FlowList(value)
+        out[key] = value
+    return yaml.dump(out, Dumper=_ScenarioDumper, allow_unicode=True, sort_keys=False, width=10_000, indent=2)
 
 
 def run_scenario(catalogue: CompiledCatalogue, path: Path) -> Outcome:

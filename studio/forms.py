@@ -315,6 +315,47 @@ class DraftCreateForm(forms.Form):
     )
 
 
+class ImportForm(forms.Form):
+    title = forms.CharField(label="取り込むドラフトの名前", max_length=200)
+    files = forms.FileField(
+        label="カタログのファイル（zip）",
+        help_text="「ファイルとしてダウンロード」で得られる zip と同じ形（catalogue/ と scenarios/）。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
+
+
+class NationalUpdateForm(forms.Form):
+    title = forms.CharField(
+        label="国の更新のドラフトの名前", max_length=200, help_text="例: 国の手続カタログ 2026年10月版"
+    )
+    files = forms.FileField(
+        label="国の層のファイル（zip）",
+        help_text="national/ の YAML（またはダウンロードした zip の catalogue/national/）。市の上書き・独自の手続はそのまま残ります。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
+
+
+class ConflictForm(forms.Form):
+    RESOLUTIONS = [
+        ("theirs", "国の新しい内容にする（市の上書き・残した項目をやめる）"),
+        ("ours", "市の今の内容を残す"),
+        ("edit", "値を書いて決める"),
+    ]
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    conflict = forms.CharField(widget=forms.HiddenInput)
+    resolution = forms.ChoiceField(label="どうするか", choices=RESOLUTIONS, widget=forms.RadioSelect)
+    value = JSONText(
+        label="値（JSON）", required=False,
+        help_text="「値を書いて決める」のときだけ。上書きの項目ならその値（例: {\"yen\": 450}）、残す項目なら項目全体。",
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("resolution") == "edit" and data.get("value") is None and not self.has_error("value"):
+            self.add_error("value", "「値を書いて決める」には値を書いてください。")
+        return data
+
+
 class SubmitForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(

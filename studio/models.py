@@ -37,6 +37,10 @@ class Draft(models.Model):
     stories = models.JSONField(
         default=dict, blank=True, help_text="stories added or changed in this draft: name -> scenario, with a reason"
     )
+    national_update = models.JSONField(
+        default=dict, blank=True,
+        help_text="a national release taken in: what was taken automatically and the conflicts, open or settled",
+    )  # fmt: skip
     revision = models.PositiveIntegerField(default=1, help_text="raised on every save, against lost updates")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -67,6 +71,10 @@ class Draft(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.get_state_display()})"
+
+    @property
+    def open_conflicts(self) -> list[dict]:
+        return [c for c in self.national_update.get("conflicts", []) if c["status"] == "open"]
 
     @property
     def is_open(self) -> bool:

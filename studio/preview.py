@@ -8,6 +8,7 @@ examples shown keep no date and no token either.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 
@@ -16,6 +17,7 @@ from django.db import connection
 
 from procedures.engine.catalogue import Case, CompiledCatalogue
 from procedures.engine.diff import checklist_diff
+from procedures.engine.findings import check_acceptances, describe, identity
 
 BATCH = 2000
 EXAMPLES = 3
@@ -176,3 +178,48 @@ def life_events_of(catalogues: Iterable[CompiledCatalogue], codes: frozenset[str
             if proc.code in codes:
                 events.update(proc.data["life_events"])
     return events
+
+
+# --- the questionnaire walker on a draft ------------------------------------------------------------
+
+
+def walk_report(source) -> dict:
+    """catalogue_walk's findings for a draft's municipality, each marked accepted or not (a few seconds).
+
+    Acceptances are the draft's own (accepted_findings of the national layer and of the
+    municipality); one no longer found is listed as stale, as catalogue_walk --check does.
+    """
+    from procedures.engine.walk import WalkError, walk
+    from procedures.selectors import catalogue_document
+
+    code = source.meta["municipality"]
+    started = time.perf_counter()
+    try:
+        result = walk(CompiledCatalogue(catalogue_document(source, code)))
+    except WalkError as exc:
+        return {"municipality": code, "error": str(exc), "findings": [], "stale": []}
+    mine = [a for a in source.accepted_findings if a["_layer"] in ("national", code)]
+    not_accepted, stale = check_acceptances({code: result.findings}, mine)
+    missing = {identity(f) for f in not_accepted}
+    reasons = {identity(a): a["reason"] for a in mine}
+    findings = [
+        {
+            "kind": f["kind"],
+            "what": describe(f),
+            "where": f.get("procedure") or f.get("question") or "",
+            "field": f.get("field") or "",
+            "message": f.get("message", ""),
+            "accepted": identity(f) not in missing,
+            "reason": reasons.get(identity(f), ""),
+        }
+        for f in result.findings
+    ]
+    return {
+        "municipality": code,
+        "findings": findings,
+        "not_accepted": len(not_accepted),
+        "stale": [{"file": a["_file"], "what": describe(a)} for a in stale],
+        "procedures": len(result.procedures),
+        "questions": len(result.questions),
+        "seconds": round(time.perf_counter() - started, 2),
+    }

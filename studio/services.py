@@ -44,7 +44,7 @@ class DraftInvalid(StudioError):
 
 # --- content ---------------------------------------------------------------------------------------
 
-PARTS = ("laws", "life_events", "offices", "questions", "procedures", "municipalities")
+PARTS = ("laws", "life_events", "offices", "questions", "procedures", "municipalities", "accepted_findings")
 
 
 def content_of(source: content.Source) -> dict:
@@ -52,7 +52,8 @@ def content_of(source: content.Source) -> dict:
 
 
 def source_of(data: dict) -> content.Source:
-    return content.Source(meta=dict(data["meta"]), **{part: copy.deepcopy(data[part]) for part in PARTS})
+    """The loader's Source of a draft's content (drafts made before accepted findings had none)."""
+    return content.Source(meta=dict(data["meta"]), **{part: copy.deepcopy(data.get(part, [])) for part in PARTS})
 
 
 _checked: OrderedDict[str, tuple[content.Source, CompiledCatalogue]] = OrderedDict()
@@ -226,6 +227,57 @@ def draft_discard(*, actor, draft: Draft, ip=None) -> Draft:
     return locked
 
 
+def draft_conflict_settle(
+    *, actor, draft: Draft, revision: int, conflict_id: str, resolution: str, value=None, ip=None
+) -> Draft:
+    """An admin settles one conflict of a national update: theirs, ours, or an edited value.
+
+    The result is checked like every edit (the loader's validation on the whole draft): a
+    resolution that leaves the catalogue invalid is refused and the conflict stays open.
+    """
+    from procedures.merge import MergeError, settle
+
+    require_capability(actor, "studio.edit")
+    with transaction.atomic():
+        locked = _locked(draft, Draft.State.DRAFT, refused=EDIT_REFUSED)
+        if locked.revision != revision:
+            raise StudioError("ほかの人が先にこのドラフトを保存しました。最新の内容を開き直してください。")
+        update = copy.deepcopy(locked.national_update)
+        conflict = next((c for c in update.get("conflicts", []) if c["id"] == conflict_id), None)
+        if conflict is None:
+            raise StudioError(f"衝突 '{conflict_id}' はこのドラフトにありません。")
+        source = source_of(locked.content)
+        try:
+            settle(source, conflict, resolution, value)
+        except MergeError as exc:
+            raise StudioError(str(exc)) from exc
+        data = content_of(source)
+        draft_check(data)
+        conflict.update(
+            status="settled", resolution=resolution, value=value if resolution == "edit" else None,
+            settled_by=actor.get_username(), settled_at=timezone.now().isoformat(),
+        )  # fmt: skip
+        locked.content, locked.national_update = data, update
+        locked.revision += 1
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["content", "national_update", "revision", "updated_at"])
+        locked.authors.add(actor)
+        _audit(
+            actor, "studio.conflict_settle", locked, ip, conflict=conflict_id, resolution=resolution,
+            value=conflict["value"], revision=locked.revision,
+        )  # fmt: skip
+    return locked
+
+
+def _no_open_conflicts(draft: Draft) -> None:
+    open_ = draft.open_conflicts
+    if open_:
+        raise StudioError(
+            f"国の更新の衝突が {len(open_)} 件、まだ決まっていません（{', '.join(c['id'] for c in open_)}）。"
+            "「国の更新」のページで一つずつ決めてから申請・公開してください。"
+        )
+
+
 # --- review and publishing -------------------------------------------------------------------------
 
 
@@ -251,6 +303,7 @@ def draft_submit(
         locked = _locked(draft, Draft.State.DRAFT)
         if locked.revision != revision:
             raise StudioError("ほかの人が先にこのドラフトを保存しました。最新の内容を確認してから申請してください。")
+        _no_open_conflicts(locked)
         if not draft_changes(locked):
             raise StudioError("施行中の版から何も変わっていません。")
         locked.state = Draft.State.SUBMITTED
@@ -312,6 +365,7 @@ def draft_publish(*, actor, draft: Draft, ip=None) -> Published:
     require_capability(actor, "studio.publish")
     with transaction.atomic():
         locked = _locked(draft, Draft.State.APPROVED)
+        _no_open_conflicts(locked)
         _check_effective_from(locked.effective_from)
         if CatalogueVersion.objects.filter(published_at__gt=locked.created_at).exists():
             raise StudioError(
@@ -415,7 +469,7 @@ def preview_request(*, actor, draft: Draft, ip=None) -> Preview:
 
 def preview_compute(*, preview_id: int) -> Preview | None:
     """The preview's work, in the worker: take it only if still queued, count in batches, store."""
-    from .preview import Tally, checklist_batches, checklist_count, life_events_of
+    from .preview import Tally, checklist_batches, checklist_count, life_events_of, walk_report
     from .selectors import draft_compiled, in_force, outcome_codes
 
     if not Preview.objects.filter(pk=preview_id, state=Preview.State.QUEUED).update(state=Preview.State.RUNNING):
@@ -438,6 +492,7 @@ def preview_compute(*, preview_id: int) -> Preview | None:
                 processed += len(batch)
                 rows.update(processed=processed)
         result = {**tally.result(), "codes": sorted(codes)}
+        result["walk"] = walk_report(source_of(preview.draft.content))  # catalogue_walk, for this draft
         rows.update(state=Preview.State.DONE, result=result, finished_at=timezone.now())
     except Exception as exc:
         rows.update(state=Preview.State.FAILED, error=str(exc), finished_at=timezone.now())

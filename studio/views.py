@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
@@ -14,11 +16,14 @@ from procedures.models import CatalogueVersion
 from staff.network import client_ip
 from staff.permissions import capability_required, has_capability
 
-from . import selectors, services
+from . import exchange, selectors, services
 from .forms import (
+    ConflictForm,
     CounterForm,
     DraftCreateForm,
+    ImportForm,
     LawForm,
+    NationalUpdateForm,
     ProcedureForm,
     QuestionForm,
     RevisionForm,
@@ -43,13 +48,23 @@ def _entry(entries: list[dict], field: str, value: str) -> dict:
     raise Http404
 
 
+def _home(request, status=200, **forms):
+    context = {
+        "drafts": selectors.drafts_open(),
+        "in_force": selectors.in_force()[0],
+        "form": DraftCreateForm(),
+        "import_form": ImportForm(prefix="import"),
+        "national_form": NationalUpdateForm(prefix="national"),
+        "import_errors": [],
+        "national_errors": [],
+        **forms,
+    }
+    return render(request, "studio/home.html", context, status=status)
+
+
 @capability_required(EDIT)
 def home(request):
-    return render(
-        request,
-        "studio/home.html",
-        {"drafts": selectors.drafts_open(), "form": DraftCreateForm(), "in_force": selectors.in_force()[0]},
-    )
+    return _home(request)
 
 
 @require_POST
@@ -57,11 +72,138 @@ def home(request):
 def draft_create(request):
     form = DraftCreateForm(request.POST)
     if not form.is_valid():
-        context = {"drafts": selectors.drafts_open(), "form": form, "in_force": selectors.in_force()[0]}
-        return render(request, "studio/home.html", context, status=400)
+        return _home(request, status=400, form=form)
     draft = services.draft_create(actor=request.user, title=form.cleaned_data["title"], ip=client_ip(request))
     messages.success(request, "ドラフトを作りました。ここでの変更は、公開するまで住民には見えません。")
     return redirect("studio:draft", pk=draft.pk)
+
+
+@require_POST
+@capability_required(EDIT)
+def draft_import(request):
+    """A zip of catalogue files (the download's layout) becomes a new draft, or nothing is stored."""
+    form = ImportForm(request.POST, request.FILES, prefix="import")
+    errors = []
+    if form.is_valid():
+        upload = form.cleaned_data["files"]
+        try:
+            if upload.size > exchange.ZIP_MAX_BYTES:
+                raise services.DraftInvalid([exchange.too_large(upload.name)])
+            bundle = exchange.unpack_zip(upload.read(), upload.name)
+            draft = exchange.draft_import(
+                actor=request.user, title=form.cleaned_data["title"], bundle=bundle, ip=client_ip(request)
+            )
+        except services.DraftInvalid as exc:
+            errors = exc.errors
+            form.add_error(
+                "files", f"取り込めませんでした。{len(errors)} 件の問題があります（下の一覧）。何も保存していません。"
+            )
+        else:
+            messages.success(request, "ファイルからドラフトを作りました。施行中の版との違いを確かめてください。")
+            return redirect("studio:draft", pk=draft.pk)
+    return _home(request, status=400, import_form=form, import_errors=errors)
+
+
+@require_POST
+@capability_required(EDIT)
+def national_update(request):
+    """A new release of the national layer (zip) becomes a draft with its conflicts, or nothing is stored."""
+    form = NationalUpdateForm(request.POST, request.FILES, prefix="national")
+    errors = []
+    if form.is_valid():
+        upload = form.cleaned_data["files"]
+        try:
+            if upload.size > exchange.ZIP_MAX_BYTES:
+                raise services.DraftInvalid([exchange.too_large(upload.name)])
+            files = exchange.unpack_release(upload.read(), upload.name)
+            draft = exchange.draft_national_update(
+                actor=request.user, title=form.cleaned_data["title"], national_files=files, ip=client_ip(request)
+            )
+        except services.DraftInvalid as exc:
+            errors = exc.errors
+            form.add_error(
+                "files", f"取り込めませんでした。{len(errors)} 件の問題があります（下の一覧）。何も保存していません。"
+            )
+        else:
+            messages.success(request, "国の更新をドラフトにしました。自動で取り込んだ内容と衝突を確かめてください。")
+            return redirect("studio:national", pk=draft.pk)
+    return _home(request, status=400, national_form=form, national_errors=errors)
+
+
+def _json_text(value) -> str:
+    return "（なし）" if value is None else json.dumps(value, ensure_ascii=False, indent=1)
+
+
+@capability_required(EDIT)
+def draft_national(request, pk):
+    draft = _draft(pk)
+    if not draft.national_update:
+        raise Http404
+    conflicts = [
+        {**c, "index": i, "base_text": _json_text(c["base"]), "theirs_text": _json_text(c["theirs"]),
+         "ours_text": _json_text(c["ours"]), "value_text": _json_text(c.get("value"))}
+        for i, c in enumerate(draft.national_update["conflicts"])
+    ]  # fmt: skip
+    context = {"draft": draft, "update": draft.national_update, "conflicts": conflicts}
+    return render(request, "studio/national.html", context)
+
+
+@capability_required(EDIT)
+def conflict_settle(request, pk, index):
+    draft = _draft(pk)
+    found = draft.national_update.get("conflicts", [])
+    if index >= len(found):
+        raise Http404
+    conflict = found[index]
+    status = 200
+    if request.method == "POST":
+        form = ConflictForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.draft_conflict_settle(
+                    actor=request.user, draft=draft, revision=d["revision"], conflict_id=d["conflict"],
+                    resolution=d["resolution"], value=d["value"], ip=client_ip(request),
+                )  # fmt: skip
+            except services.DraftInvalid as exc:
+                form.add_error(None, "この決め方ではカタログが検査を通りません。何も保存していません。")
+                for error in exc.errors:
+                    form.add_error(None, str(error))
+            except services.StudioError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"衝突 {conflict['id']} を決めました（カタログ全体の検査を通りました）。")
+                return redirect("studio:national", pk=draft.pk)
+        status = 400
+    else:
+        initial = {"revision": draft.revision, "conflict": conflict["id"], "value": conflict["ours"]}
+        form = ConflictForm(initial=initial)
+    context = {
+        "draft": draft, "conflict": conflict, "form": form, "editable": draft.state == Draft.State.DRAFT,
+        "base_text": _json_text(conflict["base"]), "theirs_text": _json_text(conflict["theirs"]),
+        "ours_text": _json_text(conflict["ours"]),
+    }  # fmt: skip
+    return render(request, "studio/conflict.html", context, status=status)
+
+
+def _zip_response(bundle, filename: str) -> HttpResponse:
+    response = HttpResponse(bundle.zip_bytes(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@capability_required(EDIT)
+def draft_download(request, pk):
+    draft = _draft(pk)
+    exchange.export_record(actor=request.user, what=draft, ip=client_ip(request))
+    return _zip_response(exchange.draft_bundle(draft), f"draft-{draft.pk}-r{draft.revision}.zip")
+
+
+@capability_required(EDIT)
+def version_download(request, version_id):
+    version = get_object_or_404(CatalogueVersion, pk=version_id)
+    exchange.export_record(actor=request.user, what=version, ip=client_ip(request))
+    return _zip_response(exchange.version_bundle(version), f"catalogue-{version.content_hash[:12]}.zip")
 
 
 @capability_required(EDIT)
@@ -69,6 +211,7 @@ def draft_detail(request, pk):
     draft = _draft(pk)
     changes = selectors.draft_changes(draft) if draft.state != Draft.State.PUBLISHED else []
     results = selectors.draft_story_results(draft) if draft.is_open else []
+    preview = draft.previews.first()
     user = request.user
     context = {
         "draft": draft,
@@ -83,7 +226,8 @@ def draft_detail(request, pk):
         "questions": sorted(draft.content["questions"], key=lambda q: (q["order"], q["key"])),
         "laws": draft.content["laws"],
         "counters": services.served_municipality(draft.content)["counters"],
-        "preview": draft.previews.first(),
+        "preview": preview,
+        "walk": preview.result.get("walk") if preview and preview.state == Preview.State.DONE else None,
     }
     return render(request, "studio/draft.html", context)
 
@@ -307,7 +451,17 @@ def story_add(request, pk):
                 return redirect("studio:stories", pk=draft.pk)
         status = 400
     else:
-        form = StoryAddForm(initial={"revision": draft.revision}, draft_content=draft.content)
+        initial = {"revision": draft.revision}
+        editing = request.GET.get("from")
+        if editing:  # an existing story, to change and save again under its name (or a new one)
+            found = next((sc for name, _, sc, _ in selectors.stories(draft) if name == editing), None)
+            if found is None:
+                raise Http404
+            initial |= {
+                "name": editing, "title": found.title, "story": found.story or "", "life_events": found.life_events,
+                "event_date": found.event_date, "answers": found.answers or None, "members": found.members or None,
+            }  # fmt: skip
+        form = StoryAddForm(initial=initial, draft_content=draft.content)
     return render(request, "studio/story_add.html", {"draft": draft, "form": form}, status=status)
 
 
@@ -335,7 +489,9 @@ def draft_preview(request, pk):
                 for e in counts.get("examples", [])
             ]
             rows.append({"code": code, "name": names.get(code, code), **counts, "examples": examples})
-    return render(request, "studio/preview.html", {"draft": draft, "preview": preview, "rows": rows})
+    walk = preview.result.get("walk") if preview and preview.state == Preview.State.DONE else None
+    context = {"draft": draft, "preview": preview, "rows": rows, "walk": walk}
+    return render(request, "studio/preview.html", context)
 
 
 @capability_required(EDIT)

@@ -161,3 +161,52 @@ def test_an_editor_changes_a_rule_and_an_approver_publishes_it_by_keyboard(live_
             assert_accessible(page)
         finally:
             browser.close()
+
+
+def test_an_editor_takes_in_a_national_release_and_settles_its_conflict(live_server, tmp_path):
+    import zipfile
+
+    from studio_testing import national_release
+
+    catalogue_load(path=settings.CATALOGUE_DIR)  # an earlier transactional test flushed it
+    totp = staff_with_totp("suzuki", "catalogue_editor")
+    release = tmp_path / "national.zip"
+    with zipfile.ZipFile(release, "w") as archive:
+        for rel, text in national_release(koseki_shomei_seikyu={"fee": {"yen": 500}}).items():
+            archive.writestr(rel, text)
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"not a zip")
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900}).new_page()
+            log_in(page, live_server.url, "suzuki", totp)
+            page.get_by_label("国の更新のドラフトの名前").fill("国の版")
+            page.get_by_label("国の層のファイル（zip）").set_input_files(str(broken))
+            page.get_by_role("button", name="国の更新をドラフトにする").click()
+            expect(page.get_by_role("alert")).to_contain_text("取り込めませんでした")
+            expect(page.locator(".notice")).to_contain_text("is not a zip file")
+            assert_accessible(page)
+
+            page.get_by_label("国の更新のドラフトの名前").fill("国の版")
+            page.get_by_label("国の層のファイル（zip）").set_input_files(str(release))
+            page.get_by_role("button", name="国の更新をドラフトにする").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("国の更新")
+            expect(page.get_by_role("row").filter(has_text="koseki_shomei_seikyu").first).to_contain_text("未決")
+            shot(page, "national")
+            assert_accessible(page)
+
+            page.get_by_role("link", name="決める").first.click()
+            page.get_by_label("値を書いて決める").check()
+            page.get_by_label("値（JSON）").fill('{"yen": -1}')
+            page.get_by_role("button", name="この内容で決める").click()
+            expect(page.get_by_role("alert")).to_contain_text("municipalities/mirai/overrides.yaml")
+            assert_accessible(page)
+            page.get_by_label("国の新しい内容にする（市の上書き・残した項目をやめる）").check()
+            page.get_by_role("button", name="この内容で決める").click()
+            expect(page.locator(".messages")).to_contain_text("を決めました")
+            expect(page.get_by_text("決定: 国の新しい内容")).to_be_visible()
+            assert_accessible(page)
+        finally:
+            browser.close()

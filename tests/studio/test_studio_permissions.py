@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from staff_testing import make_role_user, sign_in
-from studio_testing import CODE, change_rule, editor, new_draft
+from studio_testing import CODE, change_rule, editor, national_draft, new_draft
 
 from procedures.selectors import catalogue_version_in_force, today
 from staff.permissions import ROLES
@@ -59,8 +59,15 @@ PAGES = [
     ("studio:preview", "post", "draft", {}, allowed(STUDIO, 302)),
     ("studio:preview-status", "get", "draft", None, allowed(STUDIO)),
     ("studio:history", "get", "draft", None, allowed(STUDIO)),
+    ("studio:national", "get", "national", None, allowed(STUDIO)),
+    ("studio:conflict", "get", "national", None, allowed(STUDIO)),
+    ("studio:conflict", "post", "national", {"resolution": "ours"}, allowed(STUDIO, 400)),
     ("studio:versions", "get", "draft", None, allowed(STUDIO)),
     ("studio:version-restore", "post", "draft", {}, allowed(STUDIO, 302)),
+    ("studio:version-download", "get", "draft", None, allowed(STUDIO)),
+    ("studio:draft-download", "get", "draft", None, allowed(STUDIO)),
+    ("studio:draft-import", "post", "draft", {"import-title": "no file"}, allowed(STUDIO, 400)),
+    ("studio:national-update", "post", "draft", {"national-title": "no file"}, allowed(STUDIO, 400)),
 ]
 
 
@@ -71,10 +78,23 @@ def _url(name, draft, preview):
         "studio:law": {"pk": draft.pk, "key": "koseki_ho"},
         "studio:counter": {"pk": draft.pk, "code": "resident_registry"},
         "studio:preview-status": {"pk": draft.pk, "preview_id": preview.pk},
+        "studio:conflict": {"pk": draft.pk, "index": 0},
         "studio:version-restore": {"version_id": catalogue_version_in_force().pk},
+        "studio:version-download": {"version_id": catalogue_version_in_force().pk},
     }.get(name)
     if kwargs is None:
-        kwargs = {} if name in ("studio:home", "studio:draft-create", "studio:versions") else {"pk": draft.pk}
+        kwargs = (
+            {}
+            if name
+            in (
+                "studio:home",
+                "studio:draft-create",
+                "studio:draft-import",
+                "studio:national-update",
+                "studio:versions",
+            )
+            else {"pk": draft.pk}
+        )
     return reverse(name, kwargs=kwargs)
 
 
@@ -110,6 +130,8 @@ def test_role_reaches_only_its_studio_pages(client, setting, role, name, method,
     author, draft, preview = setting
     if state == "submitted":
         draft = _submitted(draft, author)
+    if state == "national":
+        draft = national_draft(author)
     sign_in(client, make_role_user(role))
     url = _url(name, draft, preview)
     response = client.get(url) if method == "get" else client.post(url, data)
