@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from navi.models import Checklist, ChecklistItem
@@ -243,8 +243,6 @@ def publish(ids: list[int]) -> int:
     return sent
 
 
-# What a send never reads of the checklist: its JSON columns, decoded on every read otherwise.
-CHECKLIST_UNUSED = ("life_events", "answers", "members", "documents", "unanswered")
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
@@ -265,21 +263,15 @@ def message_send(*, message_id: int, now: datetime | None = None) -> Outcome:
     from .channels import email, webpush
 
     now = now or timezone.now()
-    taken = Message.objects.filter(pk=message_id, status=Message.QUEUED).update(
-        status=Message.SENDING, state_at=now, attempts=F("attempts") + 1
-    )
-    if not taken:
+    taken = _take(message_id, now)
+    if taken is None:
         return Outcome("skipped")
-    message = (
-        Message.objects.select_related("contact", "checklist", "checklist__catalogue_version")
-        .defer(*(f"checklist__{name}" for name in CHECKLIST_UNUSED))
-        .get(pk=message_id)
-    )
+    message, items = taken
     contact = message.contact
     wanted = Contact.PENDING if message.kind == Message.CONFIRM else Contact.ACTIVE
     if contact.status != wanted:
         return _finish(message, Message.CANCELLED, f"contact {contact.get_status_display()}")
-    letter = content.compose(message, now=now)
+    letter = content.compose(message, now=now, items=items)
     if letter is None:
         return _finish(message, Message.CANCELLED, "nothing due")
     try:
@@ -300,19 +292,124 @@ def message_send(*, message_id: int, now: datetime | None = None) -> Outcome:
         later = policy.retry_at(message.attempts, now=now, base_seconds=settings.REMINDER_RETRY_BASE_SECONDS)
         if message.kind == Message.DIGEST:
             later = policy.not_quiet(later, rules)
-        Message.objects.filter(pk=message.pk, status=Message.SENDING).update(
-            status=Message.PENDING, due_at=later, error=str(exc)[:300]
-        )
+        with _send_transaction() as cursor:
+            cursor.execute(
+                "UPDATE reminders_message SET status = %s, due_at = %s, error = %s WHERE id = %s AND status = %s",
+                [Message.PENDING, _db_time(later), str(exc)[:300], message.pk, Message.SENDING],
+            )
         log.info("reminders: message %s will be tried again at %s: %s", message.pk, later.isoformat(), exc)
         return Outcome("retry", str(exc))
     log.info("reminders: message %s sent (%s)", message.pk, contact.channel)
     return _finish(message, Message.SENT, "", sent_at=now)
 
 
+# The send path is the worker's hot loop: its statements are written out (an ORM query costs
+# more to build than to run here) and run in as few round trips and commits as the design allows.
+TAKE_SQL = """
+    UPDATE reminders_message SET status = %s, state_at = %s, attempts = attempts + 1
+    WHERE id = %s AND status = %s
+"""
+# Everything a send reads, in one query: the message, its contact, its checklist (not the JSON
+# columns), the version's municipality (the policy) and, for a digest, the items not done that
+# have a deadline (compose keeps those the day's digest lists). One row per item, at least one.
+READ_SQL = """
+    SELECT m.id, m.uid, m.checklist_id, m.contact_id, m.kind, m.day, m.status, m.state_at, m.attempts, m.changes,
+        c.id, c.checklist_id, c.channel, c.status, c.secret,
+        k.id, k.token, k.language, k.catalogue_version_id,
+        v.id, v.municipality,
+        i.id, i.checklist_id, i.position, i.deadline, i.done, i.content
+    FROM reminders_message m
+    JOIN reminders_contact c ON c.id = m.contact_id
+    JOIN navi_checklist k ON k.id = m.checklist_id
+    JOIN procedures_catalogueversion v ON v.id = k.catalogue_version_id
+    LEFT JOIN navi_checklistitem i
+        ON i.checklist_id = m.checklist_id AND m.kind = %s AND i.done = %s AND i.deadline IS NOT NULL
+    WHERE m.id = %s
+"""
+READ_FIELDS = (
+    (Message, ("id", "uid", "checklist_id", "contact_id", "kind", "day", "status", "state_at", "attempts", "changes")),
+    (Contact, ("id", "checklist_id", "channel", "status", "secret")),
+    (Checklist, ("id", "token", "language", "catalogue_version_id")),
+    (CatalogueVersion, ("id", "municipality")),
+    (ChecklistItem, ("id", "checklist_id", "position", "deadline", "done", "content")),
+)
+
+
+def _take(message_id: int, now: datetime) -> tuple[Message, list[ChecklistItem]] | None:
+    """The conditional update queued → sending and the read of what the send needs, one commit."""
+    with _send_transaction() as cursor:
+        cursor.execute(TAKE_SQL, [Message.SENDING, _db_time(now), message_id, Message.QUEUED])
+        if cursor.rowcount != 1:
+            return None
+        cursor.execute(READ_SQL, [Message.DIGEST, False, message_id])
+        rows = cursor.fetchall()
+    loaders = [_loader(model, names) for model, names in READ_FIELDS]
+    at, head = 0, []
+    for load in loaders[:-1]:
+        instance, at = load(rows[0], at)
+        head.append(instance)
+    message, contact, checklist, version = head
+    items = [item for item in (loaders[-1](row, at)[0] for row in rows) if item is not None]
+    checklist.catalogue_version = version
+    message.checklist, message.contact = checklist, contact
+    return message, items
+
+
+def _loader(model, names: tuple[str, ...]):
+    """Turns a slice of a raw row into an instance (None for a LEFT JOIN's missing row), with the
+    backend's and the fields' converters, as the ORM would (a UUID on SQLite, JSON, …)."""
+    fields = [model._meta.get_field(name) for name in names]
+    # from_db takes the values in the model's field order
+    order = sorted(range(len(fields)), key=lambda j: model._meta.concrete_fields.index(fields[j]))
+    cols = [fields[j].get_col(model._meta.db_table) for j in order]
+    converters = [connection.ops.get_db_converters(col) + col.get_db_converters(connection) for col in cols]
+    attnames = [fields[j].attname for j in order]
+
+    def load(row, at):
+        values = row[at : at + len(names)]
+        if values[0] is None:
+            return None, at + len(names)
+        out = []
+        for j, col, funcs in zip(order, cols, converters, strict=True):
+            value = values[j]
+            for convert in funcs:
+                value = convert(value, col, connection)
+            out.append(value)
+        return model.from_db(connection.alias, attnames, out), at + len(names)
+
+    return load
+
+
+def _db_time(moment: datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+@contextmanager
+def _send_transaction():
+    """A transaction for the send's status writes, committed without waiting for the WAL flush.
+
+    synchronous_commit = off (PostgreSQL, this transaction only: SET LOCAL) makes the commit
+    return before its WAL record reaches the disk; a crash of PostgreSQL itself (not of the
+    worker) may then lose the last fraction of a second of these commits, never corrupt anything
+    (the README's "Reminders: reliability"). What may be lost is always a row's move forward
+    from queued or sending, so the row is left queued or sending, and the sweeper publishes it
+    again: at worst a message goes out twice with the same Message-ID, and none is lost. The
+    claim, the sweeper and everything a resident does keep the server's setting. Inside a
+    caller's transaction (a test, an eager task) the caller's commit is not relaxed.
+    """
+    relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        if relaxed:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+        yield cursor
+
+
 def _finish(message: Message, status: str, error: str, sent_at=None) -> Outcome:
-    Message.objects.filter(pk=message.pk, status=Message.SENDING).update(
-        status=status, error=error[:300], sent_at=sent_at
-    )
+    with _send_transaction() as cursor:
+        cursor.execute(
+            "UPDATE reminders_message SET status = %s, error = %s, sent_at = %s WHERE id = %s AND status = %s",
+            [status, error[:300], sent_at and _db_time(sent_at), message.pk, Message.SENDING],
+        )
     return Outcome(status, error)
 
 
