@@ -69,7 +69,9 @@ def _item(row: ChecklistItem, day: date) -> dict:
     }
 
 
-def compose(message: Message, *, now: datetime) -> Letter | None:
+def compose(message: Message, *, now: datetime, items: list[ChecklistItem] | None = None) -> Letter | None:
+    """`items`: the checklist's items not done that have a deadline, when the caller has read them
+    already (the send reads them with the message); otherwise they are read here."""
     from .services import confirm_token, unsubscribe_token
 
     checklist = message.checklist
@@ -83,9 +85,11 @@ def compose(message: Message, *, now: datetime) -> Letter | None:
             template = "reminders/email/confirm"
         else:
             rules = policy.policy_for(checklist.catalogue_version.municipality)
-            rows = ChecklistItem.objects.filter(
-                checklist_id=checklist.pk, done=False, deadline__in=policy.deadlines_on(message.day, rules)
-            ).only("position", "deadline", "done", "content")
+            rows = items
+            if rows is None:
+                rows = ChecklistItem.objects.filter(
+                    checklist_id=checklist.pk, done=False, deadline__in=policy.deadlines_on(message.day, rules)
+                ).only("position", "deadline", "done", "content")
             due = sorted(policy.due_on(rows, message.day, rules), key=lambda r: (r.deadline, r.position))
             if not due and not message.changes:
                 return None

@@ -7,6 +7,7 @@ ids on commit, and a broker that cannot be reached leaves them queued for the sw
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -14,8 +15,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from navi.models import Checklist, ChecklistItem
@@ -243,8 +243,6 @@ def publish(ids: list[int]) -> int:
     return sent
 
 
-# What a send never reads of the checklist: its JSON columns, decoded on every read otherwise.
-CHECKLIST_UNUSED = ("life_events", "answers", "members", "documents", "unanswered")
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
@@ -265,21 +263,15 @@ def message_send(*, message_id: int, now: datetime | None = None) -> Outcome:
     from .channels import email, webpush
 
     now = now or timezone.now()
-    taken = Message.objects.filter(pk=message_id, status=Message.QUEUED).update(
-        status=Message.SENDING, state_at=now, attempts=F("attempts") + 1
-    )
-    if not taken:
+    taken = _take(message_id, now)
+    if taken is None:
         return Outcome("skipped")
-    message = (
-        Message.objects.select_related("contact", "checklist", "checklist__catalogue_version")
-        .defer(*(f"checklist__{name}" for name in CHECKLIST_UNUSED))
-        .get(pk=message_id)
-    )
+    message, items = taken
     contact = message.contact
     wanted = Contact.PENDING if message.kind == Message.CONFIRM else Contact.ACTIVE
     if contact.status != wanted:
         return _finish(message, Message.CANCELLED, f"contact {contact.get_status_display()}")
-    letter = content.compose(message, now=now)
+    letter = content.compose(message, now=now, items=items)
     if letter is None:
         return _finish(message, Message.CANCELLED, "nothing due")
     try:
@@ -300,8 +292,9 @@ def message_send(*, message_id: int, now: datetime | None = None) -> Outcome:
         later = policy.retry_at(message.attempts, now=now, base_seconds=settings.REMINDER_RETRY_BASE_SECONDS)
         if message.kind == Message.DIGEST:
             later = policy.not_quiet(later, rules)
-        Message.objects.filter(pk=message.pk, status=Message.SENDING).update(
-            status=Message.PENDING, due_at=later, error=str(exc)[:300]
+        _record(
+            "UPDATE reminders_message SET status = %s, due_at = %s, error = %s WHERE id = %s AND status = %s",
+            [Message.PENDING, _db_time(later), str(exc)[:300], message.pk, Message.SENDING],
         )
         log.info("reminders: message %s will be tried again at %s: %s", message.pk, later.isoformat(), exc)
         return Outcome("retry", str(exc))
@@ -309,9 +302,142 @@ def message_send(*, message_id: int, now: datetime | None = None) -> Outcome:
     return _finish(message, Message.SENT, "", sent_at=now)
 
 
+# The send path is the worker's hot loop: its statements are written out (an ORM query costs
+# more to build than to run here), and on PostgreSQL each of its two writes is one statement in
+# its own transaction (one round trip, one commit), its commit relaxed as _relax_commit says.
+TAKE_SQL = """
+    UPDATE reminders_message SET status = %s, state_at = %s, attempts = attempts + 1
+    WHERE id = %s AND status = %s
+"""
+# Everything a send reads: the message, its contact, its checklist (not the JSON columns), the
+# version's municipality (the policy) and, for a digest, the items not done that have a deadline
+# (compose keeps those the day's digest lists). One row per item, at least one.
+READ_COLUMNS = """
+    m.id, m.uid, m.checklist_id, m.contact_id, m.kind, m.day, m.status, m.state_at, m.attempts, m.changes,
+    c.id, c.checklist_id, c.channel, c.status, c.secret,
+    k.id, k.token, k.language, k.catalogue_version_id,
+    v.id, v.municipality,
+    i.id, i.checklist_id, i.position, i.deadline, i.done, i.content
+"""
+READ_JOINS = """
+    JOIN reminders_contact c ON c.id = m.contact_id
+    JOIN navi_checklist k ON k.id = m.checklist_id
+    JOIN procedures_catalogueversion v ON v.id = k.catalogue_version_id
+    LEFT JOIN navi_checklistitem i
+        ON i.checklist_id = m.checklist_id AND m.kind = %s AND i.done = %s AND i.deadline IS NOT NULL
+"""
+READ_FIELDS = (
+    (Message, ("id", "uid", "checklist_id", "contact_id", "kind", "day", "status", "state_at", "attempts", "changes")),
+    (Contact, ("id", "checklist_id", "channel", "status", "secret")),
+    (Checklist, ("id", "token", "language", "catalogue_version_id")),
+    (CatalogueVersion, ("id", "municipality")),
+    (ChecklistItem, ("id", "checklist_id", "position", "deadline", "done", "content")),
+)
+# PostgreSQL: synchronous_commit = off for the statement's own transaction (set_config with
+# is_local, as SET LOCAL), evaluated once a row has changed, when _relax_commit allows it.
+RELAX_SQL = "CASE WHEN %s THEN set_config('synchronous_commit', 'off', true) END"
+# PostgreSQL: the take and the read in one statement (the read sees the row as the take left it).
+TAKE_AND_READ_SQL = f"""
+    WITH m AS ({TAKE_SQL} RETURNING id, uid, checklist_id, contact_id, kind, day, status, state_at, attempts, changes)
+    SELECT {READ_COLUMNS}, {RELAX_SQL} FROM m {READ_JOINS}
+"""
+# Elsewhere (SQLite): the update, then the read, in one transaction.
+READ_SQL = f"SELECT {READ_COLUMNS} FROM reminders_message m {READ_JOINS} WHERE m.id = %s"
+
+
+def _take(message_id: int, now: datetime) -> tuple[Message, list[ChecklistItem]] | None:
+    """The conditional update queued → sending and the read of what the send needs, one commit."""
+    take = [Message.SENDING, _db_time(now), message_id, Message.QUEUED]
+    read = [Message.DIGEST, False]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(TAKE_AND_READ_SQL, [*take, _relax_commit(), *read])
+            rows = cursor.fetchall()
+        else:
+            with transaction.atomic():
+                cursor.execute(TAKE_SQL, take)
+                rows = []
+                if cursor.rowcount == 1:
+                    cursor.execute(READ_SQL, [*read, message_id])
+                    rows = cursor.fetchall()
+    if not rows:
+        return None
+    message, contact, checklist, version, _ = (load(rows[0]) for load in _loaders(connection.vendor))
+    load_item = _loaders(connection.vendor)[-1]
+    items = [item for item in map(load_item, rows) if item is not None]
+    checklist.catalogue_version = version
+    message.checklist, message.contact = checklist, contact
+    return message, items
+
+
+@functools.cache
+def _loaders(vendor: str) -> list:
+    """For each model of READ_FIELDS, a function from a raw row to an instance (None for a LEFT
+    JOIN's missing row), with the backend's and the fields' converters, as the ORM would apply
+    them (a UUID on SQLite, JSON, …). Built once per process and backend."""
+    loaders, at = [], 0
+    for model, names in READ_FIELDS:
+        fields = [model._meta.get_field(name) for name in names]
+        # from_db takes the values in the model's field order
+        order = sorted(range(len(fields)), key=lambda j: model._meta.concrete_fields.index(fields[j]))
+        cols = [fields[j].get_col(model._meta.db_table) for j in order]
+        steps = [
+            (at + j, col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+            for j, col in zip(order, cols, strict=True)
+        ]
+        loaders.append(_loader(model, [fields[j].attname for j in order], at, steps))
+        at += len(names)
+    return loaders
+
+
+def _loader(model, attnames: list[str], first: int, steps: list):
+    def load(row):
+        if row[first] is None:
+            return None
+        values = []
+        for index, col, converters in steps:
+            value = row[index]
+            for convert in converters:
+                value = convert(value, col, connection)
+            values.append(value)
+        return model.from_db(connection.alias, attnames, values)
+
+    return load
+
+
+def _db_time(moment: datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _relax_commit() -> bool:
+    """Whether the send's status writes may commit without waiting for the WAL flush.
+
+    synchronous_commit = off makes a commit return before its WAL record reaches the disk: a
+    crash of PostgreSQL itself (not of the worker) may then lose the last fraction of a second of
+    these commits (at most three times wal_writer_delay), never corrupt anything or reorder them
+    (the README's "Reminders: reliability"). What can be lost is always a row's step forward
+    from queued or sending, so the row is left queued or sending and the sweeper publishes it
+    again: at worst a message goes out twice with the same Message-ID, none is lost. Only the
+    send's own statements are relaxed, each in its own transaction (the claim, the sweeper and
+    everything a resident does keep the server's setting); inside a caller's transaction (a
+    test, an eager task) the caller's commit is left alone.
+    """
+    return not connection.in_atomic_block
+
+
+def _record(sql: str, params: list) -> None:
+    """One status write of the send: a statement of its own, relaxed on PostgreSQL."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{sql} RETURNING {RELAX_SQL}", [*params, _relax_commit()])
+        else:
+            cursor.execute(sql, params)
+
+
 def _finish(message: Message, status: str, error: str, sent_at=None) -> Outcome:
-    Message.objects.filter(pk=message.pk, status=Message.SENDING).update(
-        status=status, error=error[:300], sent_at=sent_at
+    _record(
+        "UPDATE reminders_message SET status = %s, error = %s, sent_at = %s WHERE id = %s AND status = %s",
+        [status, error[:300], sent_at and _db_time(sent_at), message.pk, Message.SENDING],
     )
     return Outcome(status, error)
 

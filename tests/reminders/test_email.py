@@ -165,3 +165,44 @@ def test_an_unreachable_server_is_a_retry_and_the_attempts_are_bounded(settings)
     row = Message.objects.get(pk=confirm.pk)
     assert row.status == Message.FAILED and row.attempts == settings.REMINDER_MAX_ATTEMPTS
     assert "after 5 attempts" in row.error
+
+
+def test_the_message_bytes_parse_back_and_keep_smtps_line_limit(smtp, settings):
+    """A line longer than SMTP allows (a long link in the HTML) goes quoted-printable; the rest 8bit."""
+    import email as parser
+    import email.policy
+
+    from reminders.channels import email as channel
+    from reminders.content import Letter
+
+    settings.DEFAULT_FROM_EMAIL = "手続ナビ <navi@example.jp>"
+    long_line = "<p>" + "あ" * 600 + "</p>"  # 1,800 bytes of UTF-8
+    letter = Letter(
+        subject="【手続ナビ】期限が近い手続きが2件あります（とても長い件名が折り返されても読めること）",
+        text="一行目\n二行目\n",
+        html=f"<html>\n{long_line}\n</html>\n",
+        message_id="<abc@example.jp>",
+        topic="abc",
+        unsubscribe_url="https://navi.example.jp/r/unsubscribe/1:x/",
+    )
+    data = channel.message_bytes(sender=channel._sender(settings.DEFAULT_FROM_EMAIL), recipient=ADDRESS, letter=letter)
+    assert all(len(line) <= 998 for line in data.split(b"\r\n"))
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    mail = parser.message_from_bytes(data, policy=email.policy.default)
+    assert not mail.defects and mail["Subject"] == letter.subject and mail["To"] == ADDRESS
+    assert (
+        mail["From"].addresses[0].display_name == "手続ナビ"
+        and mail["From"].addresses[0].addr_spec == "navi@example.jp"
+    )
+    assert mail["List-Unsubscribe"] == f"<{letter.unsubscribe_url}>" and mail["Message-ID"] == letter.message_id
+    plain, html = mail.get_body(preferencelist=("plain",)), mail.get_body(preferencelist=("html",))
+    assert plain["Content-Transfer-Encoding"] == "8bit" and plain.get_content().replace("\r\n", "\n") == letter.text
+    assert html["Content-Transfer-Encoding"] == "quoted-printable" and long_line in html.get_content()
+
+    channel.send(to=ADDRESS, letter=letter)  # and a real server takes it as it is
+    [(rcpt, received)] = smtp.messages
+    assert (
+        rcpt == [ADDRESS]
+        and received["Subject"] == letter.subject
+        and long_line in received.get_body(preferencelist=("html",)).get_content()
+    )
