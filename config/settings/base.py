@@ -288,9 +288,8 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="手続ナビ")
 
 # Reminders (reminders/): policy as data, overridable per municipality (the catalogue's code) -----
 REMINDER_DAYS_BEFORE = [7, 3, 1, 0]  # days before a deadline, 0 = on the day
-REMINDER_SEND_AT = (
-    "09:00"  # the day's digest (one per checklist and channel, every item due) goes out then (Asia/Tokyo)
-)
+# The day's digest (one per checklist and channel, every item due) goes out then (Asia/Tokyo).
+REMINDER_SEND_AT = "09:00"
 REMINDER_QUIET_HOURS = ("21:00", "08:00")  # nothing in between: deferred to the end
 REMINDER_MUNICIPALITY_POLICY = {}  # e.g. {"mirai": {"days_before": [14, 7, 1, 0]}}
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
