@@ -12,7 +12,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template import engines
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -108,8 +108,9 @@ def compose(message: Message, *, now: datetime, items: list[ChecklistItem] | Non
             else:
                 subject = _("【手続ナビ】チェックリストに関わる変更があります")
             template = "reminders/email/digest"
-        text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", {**context, "subject": subject})
+        mail = engines["mail"]  # Jinja2 (reminders/jinja2/, config/jinja2.py); templates compiled once
+        text = mail.get_template(f"{template}.txt").render(context)
+        html = mail.get_template(f"{template}.html").render({**context, "subject": subject})
         body = "\n".join(f"{i['name']}: {i['deadline']:%Y-%m-%d}" for i in context.get("items", []))
         push = {"title": subject, "body": body or _("チェックリストを開いて確かめてください。"), "url": checklist_url}
     return Letter(

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from navi.models import Checklist, ChecklistItem
+from procedures.db import prepared_cursor
 from procedures.models import CatalogueVersion
 
 from . import policy, vault
@@ -231,15 +232,13 @@ def publish(ids: list[int]) -> int:
     from .tasks import send_message
 
     sent = 0
-    for pk in ids:
-        try:
-            send_message.apply_async((pk,), retry=True, retry_policy=PUBLISH_RETRY)
-        except Exception as exc:  # kombu's errors differ by transport
-            log.warning(
-                "reminders: broker unavailable (%s); %d messages stay queued", type(exc).__name__, len(ids) - sent
-            )
-            break
-        sent += 1
+    try:
+        with send_message.app.producer_or_acquire() as producer:  # one producer for the whole batch
+            for pk in ids:
+                send_message.apply_async((pk,), producer=producer, retry=True, retry_policy=PUBLISH_RETRY)
+                sent += 1
+    except Exception as exc:  # kombu's errors differ by transport
+        log.warning("reminders: broker unavailable (%s); %d messages stay queued", type(exc).__name__, len(ids) - sent)
     return sent
 
 
@@ -304,7 +303,8 @@ def message_send(*, message_id: int, now: datetime | None = None) -> Outcome:
 
 # The send path is the worker's hot loop: its statements are written out (an ORM query costs
 # more to build than to run here), and on PostgreSQL each of its two writes is one statement in
-# its own transaction (one round trip, one commit), its commit relaxed as _relax_commit says.
+# its own transaction (one round trip, one commit), prepared once per connection
+# (procedures.db.prepared_cursor), its commit relaxed as _relax_commit says.
 TAKE_SQL = """
     UPDATE reminders_message SET status = %s, state_at = %s, attempts = attempts + 1
     WHERE id = %s AND status = %s
@@ -349,17 +349,17 @@ def _take(message_id: int, now: datetime) -> tuple[Message, list[ChecklistItem]]
     """The conditional update queued → sending and the read of what the send needs, one commit."""
     take = [Message.SENDING, _db_time(now), message_id, Message.QUEUED]
     read = [Message.DIGEST, False]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with prepared_cursor() as cursor:
             cursor.execute(TAKE_AND_READ_SQL, [*take, _relax_commit(), *read])
             rows = cursor.fetchall()
-        else:
-            with transaction.atomic():
-                cursor.execute(TAKE_SQL, take)
-                rows = []
-                if cursor.rowcount == 1:
-                    cursor.execute(READ_SQL, [*read, message_id])
-                    rows = cursor.fetchall()
+    else:
+        with connection.cursor() as cursor, transaction.atomic():
+            cursor.execute(TAKE_SQL, take)
+            rows = []
+            if cursor.rowcount == 1:
+                cursor.execute(READ_SQL, [*read, message_id])
+                rows = cursor.fetchall()
     if not rows:
         return None
     message, contact, checklist, version, _ = (load(rows[0]) for load in _loaders(connection.vendor))
@@ -427,10 +427,11 @@ def _relax_commit() -> bool:
 
 def _record(sql: str, params: list) -> None:
     """One status write of the send: a statement of its own, relaxed on PostgreSQL."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with prepared_cursor() as cursor:
             cursor.execute(f"{sql} RETURNING {RELAX_SQL}", [*params, _relax_commit()])
-        else:
+    else:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
 
 

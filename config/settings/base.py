@@ -1,5 +1,6 @@
 """Settings shared by every place the service runs; anything that differs comes from the environment."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -77,6 +78,15 @@ TEMPLATES = [
                 "navi.pages.lang.context",
             ],
         },
+    },
+    # The emails the worker writes (reminders/jinja2/): rendered for every message sent, where
+    # Django's template language cost more than the rest of the send (config/jinja2.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "mail",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
     },
 ]
 
@@ -160,6 +170,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Two worker processes per core: a send spends more of its time waiting (on the SMTP server,
+# PostgreSQL and the broker) than computing, so one process per core leaves the cores idle.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2 * (os.cpu_count() or 1))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fixup closes the database connection around every task unless told to reuse it:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import socket
@@ -46,12 +47,31 @@ def free_port() -> int:
 
 @dataclass
 class Sink:
-    """What the SMTP server received, and how it answers: a list of replies to give first, then 250."""
+    """What the SMTP server received, and how it answers: a list of replies to give first, then 250.
+
+    It offers PIPELINING (RFC 2920), as the relays a municipality sends through do (aiosmtpd reads
+    one command line at a time, so it serves pipelined commands; it only does not say so).
+    """
 
     messages: list = field(default_factory=list)
     refusals: list = field(default_factory=list)  # e.g. ["451 4.3.0 try later"]: one per DATA
+    rcpt_refusals: list = field(default_factory=list)  # the same, one per RCPT
     lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
+    pipelining: bool = True
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses = [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            if self.rcpt_refusals:
+                return self.rcpt_refusals.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
@@ -69,6 +89,36 @@ class Sink:
 class SmtpServer(Controller):
     def factory(self):
         return SMTP(self.handler, enable_SMTPUTF8=True, loop=self.loop)
+
+
+class Recorder:
+    """A TCP relay in front of a server that keeps each chunk the client wrote, in order."""
+
+    def __init__(self, port: int):
+        self.chunks: list[bytes] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.target = port
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = self.listener.accept()
+                server = socket.create_connection(("127.0.0.1", self.target))
+                threading.Thread(target=self._pipe, args=(server, client, None), daemon=True).start()
+                threading.Thread(target=self._pipe, args=(client, server, self.chunks), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, target, chunks):
+        with contextlib.suppress(OSError), source, target:
+            while data := source.recv(65536):
+                if chunks is not None:
+                    chunks.append(data)
+                target.sendall(data)
+
+    def close(self):
+        self.listener.close()
 
 
 # Tests whose rows another process must see (a worker, a second connection) commit them: a

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from reminder_testing import active_email, new_checklist
+from reminder_testing import Recorder, active_email, new_checklist
 
 from reminders import services
 from reminders.models import Contact, Message
@@ -148,6 +148,39 @@ def test_smtp_5xx_fails_for_good_and_is_not_retried(smtp):
     assert services.claim_due(now=timezone.now() + timedelta(days=400)) == []
     assert not smtp.messages
     assert not database_contains(ADDRESS), "not even the server's reply quoting the address"
+
+
+def confirmation(address: str = ADDRESS) -> Message:
+    return Message.objects.get(contact=services.contact_email_add(checklist=new_checklist(), email=address))
+
+
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelining", "one-at-a-time"])
+def test_mail_rcpt_and_data_go_in_one_write_when_the_server_offers_pipelining(smtp, settings, pipelining):
+    smtp.pipelining = pipelining
+    recorder = Recorder(smtp.port)
+    settings.EMAIL_PORT = recorder.port
+    message = confirmation()
+    assert services.message_send(message_id=message.pk).status == Message.SENT
+    recorder.close()
+    assert smtp.ids() == [f"<{message.uid}@127.0.0.1>"]
+    envelope = [chunk for chunk in recorder.chunks if re.search(rb"^(MAIL FROM|RCPT TO|DATA\r\n)", chunk, re.M | re.I)]
+    if pipelining:
+        pipelined = rb"MAIL FROM:<\S+>( SIZE=\d+)?\r\nRCPT TO:<\S+>\r\nDATA\r\n"
+        assert len(envelope) == 1 and re.fullmatch(pipelined, envelope[0])
+    else:
+        assert [chunk[:4].upper() for chunk in envelope] == [b"MAIL", b"RCPT", b"DATA"]  # as smtplib writes them
+
+
+@pytest.mark.parametrize(
+    "reply, status", [("550 5.1.1 No such user", Message.FAILED), ("450 4.2.1 Mailbox busy", "retry")]
+)
+def test_a_recipient_refused_in_a_pipelined_transaction(smtp, reply, status):
+    refused, next_one = confirmation(), confirmation("jiro@example.jp")
+    smtp.rcpt_refusals.append(reply)
+    assert services.message_send(message_id=refused.pk).status == status
+    assert Message.objects.get(pk=refused.pk).error == f"SMTP {reply[:3]} recipient refused"
+    assert services.message_send(message_id=next_one.pk).status == Message.SENT  # the transaction was reset
+    assert smtp.ids() == [f"<{next_one.uid}@127.0.0.1>"]
 
 
 def test_an_unreachable_server_is_a_retry_and_the_attempts_are_bounded(settings):
