@@ -171,8 +171,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Two worker processes per core: a send spends more of its time waiting (on the SMTP server,
-# PostgreSQL and the broker) than computing, so one process per core leaves the cores idle.
-CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2 * (os.cpu_count() or 1))
+# PostgreSQL and the broker) than computing, so one process per core leaves the cores idle. The
+# cores this process may use (its CPU affinity, where the system says); at most 16 processes,
+# as each holds a PostgreSQL and an SMTP connection.
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=min(2 * _CORES, 16))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fixup closes the database connection around every task unless told to reuse it:

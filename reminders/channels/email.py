@@ -4,9 +4,9 @@ Each worker process keeps its SMTP connection open between messages (a connectio
 QUIT per message would cost more than the message); one the server has dropped is opened again.
 
 With the SMTP backend the message is written here as bytes, the way Django's EmailMultiAlternatives
-writes it (multipart/alternative, UTF-8 parts in 8bit, quoted-printable for a line too long for
-SMTP, RFC 2047 headers): the email package's generic header folding cost more than the rest of a
-send. Any other backend (the console of the quick start) gets an EmailMultiAlternatives.
+writes it (multipart/alternative, UTF-8 parts in 8bit declared with BODY=8BITMIME, quoted-printable
+for a line too long for SMTP or a server without 8BITMIME, RFC 2047 headers): the email package's
+generic header folding cost more than the rest of a send. Any other backend (the console of the quick start) gets an EmailMultiAlternatives.
 """
 
 from __future__ import annotations
@@ -72,30 +72,40 @@ def _send(to: str, letter) -> None:
         connection.send_messages([mail])
         return
     sender, recipient = _sender(settings.DEFAULT_FROM_EMAIL), sanitize_address(to, "utf-8")
-    data = message_bytes(sender=sender, recipient=recipient, letter=letter)
     try:
         connection.open()  # kept open: a no-op while it is
-        transaction(connection.connection, sender, recipient, data)
+        _deliver(connection.connection, sender, recipient, letter)
     except smtplib.SMTPServerDisconnected:  # dropped while idle: once more on a new connection
         _forget()
         connection = _connection()
         connection.open()
-        transaction(connection.connection, sender, recipient, data)
+        _deliver(connection.connection, sender, recipient, letter)
 
 
-def transaction(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
+def _deliver(smtp: smtplib.SMTP, sender: str, recipient: str, letter) -> None:
+    """The message in 8bit where the server takes it (8BITMIME, RFC 6152), else quoted-printable."""
+    smtp.ehlo_or_helo_if_needed()
+    eight_bit = smtp.has_extn("8bitmime")
+    data = message_bytes(sender=sender, recipient=recipient, letter=letter, eight_bit=eight_bit)
+    transaction(smtp, sender, recipient, data, eight_bit=eight_bit)
+
+
+def transaction(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes, *, eight_bit: bool) -> None:
     """One mail transaction, raising what smtplib's sendmail raises.
 
     To a server that offers PIPELINING (RFC 2920; Postfix and the relays do) MAIL, RCPT and DATA
     go out in one write and their replies are read after, then the message: two round trips
-    instead of four. Otherwise one command at a time, as smtplib does.
+    instead of four. Otherwise one command at a time, as smtplib does. `eight_bit`: the message
+    has 8bit parts, declared with BODY=8BITMIME.
     """
     smtp.ehlo_or_helo_if_needed()
+    body = ["BODY=8BITMIME"] if eight_bit else []
     if not smtp.has_extn("pipelining"):
-        smtp.sendmail(sender, [recipient], data)
+        smtp.sendmail(sender, [recipient], data, mail_options=body)  # it adds SIZE itself
         return
-    size = f" SIZE={len(data)}" if smtp.has_extn("size") else ""
-    smtp.send(f"MAIL FROM:{smtplib.quoteaddr(sender)}{size}\r\nRCPT TO:{smtplib.quoteaddr(recipient)}\r\nDATA\r\n")
+    size = [f"SIZE={len(data)}"] if smtp.has_extn("size") else []
+    mail_from = " ".join([f"MAIL FROM:{smtplib.quoteaddr(sender)}", *body, *size])
+    smtp.send(f"{mail_from}\r\nRCPT TO:{smtplib.quoteaddr(recipient)}\r\nDATA\r\n")
     mail, rcpt, go = smtp.getreply(), smtp.getreply(), smtp.getreply()
     refused = mail[0] != 250 or rcpt[0] not in (250, 251) or go[0] != 354
     if refused:
@@ -110,16 +120,20 @@ def transaction(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) ->
         raise smtplib.SMTPRecipientsRefused({recipient: rcpt})
     if go[0] != 354:
         raise smtplib.SMTPDataError(*go)
-    body = LEADING_DOT.sub(b"..", data)
-    smtp.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+    stuffed = LEADING_DOT.sub(b"..", data)
+    smtp.send(stuffed + (b"" if stuffed.endswith(b"\r\n") else b"\r\n") + b".\r\n")
     code, reply = smtp.getreply()
     if code != 250:
         raise smtplib.SMTPDataError(code, reply)
 
 
-def message_bytes(*, sender: str, recipient: str, letter) -> bytes:
-    """The whole message, CRLF line ends, ready for DATA (`transaction` doubles leading dots)."""
-    text, html = _part("plain", letter.text), _part("html", letter.html)
+def message_bytes(*, sender: str, recipient: str, letter, eight_bit: bool = True) -> bytes:
+    """The whole message, CRLF line ends, ready for DATA (`transaction` doubles leading dots).
+
+    `eight_bit`: UTF-8 parts go as they are (8bit), unless a line is too long for SMTP; without
+    it (a server that does not offer 8BITMIME) every part is quoted-printable, 7-bit.
+    """
+    text, html = _part("plain", letter.text, eight_bit), _part("html", letter.html, eight_bit)
     boundary = "===============" + secrets.token_hex(12) + "=="
     while boundary.encode() in text or boundary.encode() in html:
         boundary = "===============" + secrets.token_hex(12) + "=="
@@ -136,9 +150,9 @@ def message_bytes(*, sender: str, recipient: str, letter) -> bytes:
     return b"\r\n".join([*(line.encode() for line in head), b"", b, text, b, html, f"--{boundary}--".encode(), b""])
 
 
-def _part(subtype: str, body: str) -> bytes:
+def _part(subtype: str, body: str, eight_bit: bool) -> bytes:
     data = body.replace("\r\n", "\n").encode("utf-8")
-    if any(len(line) > LINE_LIMIT for line in data.split(b"\n")):
+    if not (eight_bit or data.isascii()) or any(len(line) > LINE_LIMIT for line in data.split(b"\n")):
         encoding = "quoted-printable"
         data = binascii.b2a_qp(data, istext=True).replace(b"\n", b"\r\n")
     else:

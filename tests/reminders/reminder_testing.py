@@ -56,15 +56,26 @@ class Sink:
     messages: list = field(default_factory=list)
     refusals: list = field(default_factory=list)  # e.g. ["451 4.3.0 try later"]: one per DATA
     rcpt_refusals: list = field(default_factory=list)  # the same, one per RCPT
+    mail_refusals: list = field(default_factory=list)  # the same, one per MAIL
     lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
     pipelining: bool = True
+    eight_bit: bool = True  # offers 8BITMIME (RFC 6152)
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
+        if not self.eight_bit:
+            responses = [r for r in responses if r != "250-8BITMIME"]
         if self.pipelining:
             responses = [*responses[:-1], "250-PIPELINING", responses[-1]]
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self.lock:
+            if self.mail_refusals:
+                return self.mail_refusals.pop(0)
+        envelope.mail_from, envelope.mail_options = address, mail_options
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:

@@ -154,7 +154,16 @@ def confirmation(address: str = ADDRESS) -> Message:
     return Message.objects.get(contact=services.contact_email_add(checklist=new_checklist(), email=address))
 
 
-@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelining", "one-at-a-time"])
+PIPELINING = pytest.mark.parametrize("pipelining", [True, False], ids=["pipelining", "one-at-a-time"])
+
+
+def envelope_and_data(chunks: list[bytes]) -> tuple[list[bytes], bytes]:
+    """The client's writes of MAIL, RCPT and DATA, and all it wrote after them (the message)."""
+    at = [i for i, c in enumerate(chunks) if re.search(rb"^(MAIL FROM|RCPT TO|DATA\r\n)", c, re.M | re.I)]
+    return [chunks[i] for i in at], b"".join(chunks[at[-1] + 1 :])
+
+
+@PIPELINING
 def test_mail_rcpt_and_data_go_in_one_write_when_the_server_offers_pipelining(smtp, settings, pipelining):
     smtp.pipelining = pipelining
     recorder = Recorder(smtp.port)
@@ -163,24 +172,73 @@ def test_mail_rcpt_and_data_go_in_one_write_when_the_server_offers_pipelining(sm
     assert services.message_send(message_id=message.pk).status == Message.SENT
     recorder.close()
     assert smtp.ids() == [f"<{message.uid}@127.0.0.1>"]
-    envelope = [chunk for chunk in recorder.chunks if re.search(rb"^(MAIL FROM|RCPT TO|DATA\r\n)", chunk, re.M | re.I)]
+    envelope, data = envelope_and_data(recorder.chunks)
+    mail_from = re.match(rb"MAIL FROM:<\S+> (.*?)\r\n", envelope[0], re.I).group(1).upper().split()
+    size = len(data) - len(b".\r\n")  # the message, its end marker after it (no line began with a dot)
+    assert sorted(mail_from) == [b"BODY=8BITMIME", b"SIZE=%d" % size], "8bit declared, the size exact"
     if pipelining:
-        pipelined = rb"MAIL FROM:<\S+>( SIZE=\d+)?\r\nRCPT TO:<\S+>\r\nDATA\r\n"
-        assert len(envelope) == 1 and re.fullmatch(pipelined, envelope[0])
+        assert len(envelope) == 1 and re.fullmatch(rb"MAIL FROM:.*\r\nRCPT TO:<\S+>\r\nDATA\r\n", envelope[0])
     else:
         assert [chunk[:4].upper() for chunk in envelope] == [b"MAIL", b"RCPT", b"DATA"]  # as smtplib writes them
 
 
+@PIPELINING
 @pytest.mark.parametrize(
     "reply, status", [("550 5.1.1 No such user", Message.FAILED), ("450 4.2.1 Mailbox busy", "retry")]
 )
-def test_a_recipient_refused_in_a_pipelined_transaction(smtp, reply, status):
+def test_a_refused_recipient_fails_or_is_retried_and_the_next_message_goes(smtp, reply, status, pipelining):
+    smtp.pipelining = pipelining
     refused, next_one = confirmation(), confirmation("jiro@example.jp")
     smtp.rcpt_refusals.append(reply)
     assert services.message_send(message_id=refused.pk).status == status
     assert Message.objects.get(pk=refused.pk).error == f"SMTP {reply[:3]} recipient refused"
     assert services.message_send(message_id=next_one.pk).status == Message.SENT  # the transaction was reset
     assert smtp.ids() == [f"<{next_one.uid}@127.0.0.1>"]
+
+
+@PIPELINING
+def test_a_refused_sender_is_retried_and_the_next_message_goes(smtp, pipelining):
+    smtp.pipelining = pipelining
+    refused, next_one = confirmation(), confirmation("jiro@example.jp")
+    smtp.mail_refusals.append("451 4.3.0 Try again later")
+    assert services.message_send(message_id=refused.pk).status == "retry"
+    assert Message.objects.get(pk=refused.pk).error == "SMTP 451 server refused"
+    assert services.message_send(message_id=next_one.pk).status == Message.SENT
+    assert smtp.ids() == [f"<{next_one.uid}@127.0.0.1>"]
+
+
+def letter_with(text: str, html: str = "<p>本文</p>"):
+    from reminders.content import Letter
+
+    return Letter(subject="件名", text=text, html=html, message_id="<dots@example.jp>", topic="t", unsubscribe_url=None)
+
+
+@PIPELINING
+def test_lines_that_begin_with_a_dot_arrive_as_written(smtp, pipelining):
+    from reminders.channels import email as channel
+
+    smtp.pipelining = pipelining
+    text = ".\n..\n.一行目\n本文\n."
+    channel.send(to=ADDRESS, letter=letter_with(text))
+    [(_, received)] = smtp.messages
+    assert received.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n") == text
+
+
+def test_a_server_without_8bitmime_gets_quoted_printable_and_no_8bit_declared(smtp, settings):
+    from reminders.channels import email as channel
+
+    smtp.eight_bit = False
+    recorder = Recorder(smtp.port)
+    settings.EMAIL_PORT = recorder.port
+    channel.send(to=ADDRESS, letter=letter_with("期限が近い手続きのお知らせです。\n", "<p>転入届</p>"))
+    recorder.close()
+    envelope, data = envelope_and_data(recorder.chunks)
+    assert b"BODY=8BITMIME" not in envelope[0].upper() and data.isascii(), "7-bit all through"
+    [(_, received)] = smtp.messages
+    plain, html = received.get_body(preferencelist=("plain",)), received.get_body(preferencelist=("html",))
+    assert plain["Content-Transfer-Encoding"] == html["Content-Transfer-Encoding"] == "quoted-printable"
+    assert plain.get_content().replace("\r\n", "\n") == "期限が近い手続きのお知らせです。\n"
+    assert html.get_content().strip() == "<p>転入届</p>"
 
 
 def test_an_unreachable_server_is_a_retry_and_the_attempts_are_bounded(settings):

@@ -45,3 +45,18 @@ def test_every_string_of_the_mails_is_extracted_and_translated(path, lang, tmp_p
 def test_a_name_missing_from_the_context_is_an_error():
     with pytest.raises(UndefinedError):
         engines["mail"].get_template("reminders/email/confirm.txt").render({})
+
+
+def test_the_html_part_is_escaped_and_the_text_part_is_not():
+    from datetime import date
+
+    item = {"name": "A & <B>", "deadline": date(2026, 12, 10), "days_left": "あと7日", "where": "市民課 <1階>",
+            "hours": None, "online_url": None}  # fmt: skip
+    context = {"items": [item], "changes": [], "checklist_url": "https://navi.example.jp/c/x/", "language": "ja",
+               "unsubscribe_url": "https://navi.example.jp/r/u/", "day": date(2026, 12, 3), "subject": "件名 & <s>"}  # fmt: skip
+    mail = engines["mail"]
+    text = mail.get_template("reminders/email/digest.txt").render(context)
+    html = mail.get_template("reminders/email/digest.html").render(context)
+    assert "■ A & <B>" in text and "市民課 <1階>" in text
+    assert "<strong>A &amp; &lt;B&gt;</strong>" in html and "市民課 &lt;1階&gt;" in html
+    assert "<title>件名 &amp; &lt;s&gt;</title>" in html and "<B>" not in html
