@@ -6,7 +6,8 @@ QUIT per message would cost more than the message); one the server has dropped i
 With the SMTP backend the message is written here as bytes, the way Django's EmailMultiAlternatives
 writes it (multipart/alternative, UTF-8 parts in 8bit declared with BODY=8BITMIME, quoted-printable
 for a line too long for SMTP or a server without 8BITMIME, RFC 2047 headers): the email package's
-generic header folding cost more than the rest of a send. Any other backend (the console of the quick start) gets an EmailMultiAlternatives.
+generic header folding cost more than the rest of a send. Any other backend (the console of the
+quick start) gets an EmailMultiAlternatives.
 """
 
 from __future__ import annotations
@@ -91,14 +92,13 @@ def _deliver(smtp: smtplib.SMTP, sender: str, recipient: str, letter) -> None:
 
 
 def transaction(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes, *, eight_bit: bool) -> None:
-    """One mail transaction, raising what smtplib's sendmail raises.
+    """One mail transaction on a connection past EHLO, raising what smtplib's sendmail raises.
 
     To a server that offers PIPELINING (RFC 2920; Postfix and the relays do) MAIL, RCPT and DATA
     go out in one write and their replies are read after, then the message: two round trips
     instead of four. Otherwise one command at a time, as smtplib does. `eight_bit`: the message
     has 8bit parts, declared with BODY=8BITMIME.
     """
-    smtp.ehlo_or_helo_if_needed()
     body = ["BODY=8BITMIME"] if eight_bit else []
     if not smtp.has_extn("pipelining"):
         smtp.sendmail(sender, [recipient], data, mail_options=body)  # it adds SIZE itself
@@ -107,19 +107,20 @@ def transaction(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes, *,
     mail_from = " ".join([f"MAIL FROM:{smtplib.quoteaddr(sender)}", *body, *size])
     smtp.send(f"{mail_from}\r\nRCPT TO:{smtplib.quoteaddr(recipient)}\r\nDATA\r\n")
     mail, rcpt, go = smtp.getreply(), smtp.getreply(), smtp.getreply()
-    refused = mail[0] != 250 or rcpt[0] not in (250, 251) or go[0] != 354
-    if refused:
+    refused = None
+    if mail[0] != 250:
+        refused = smtplib.SMTPSenderRefused(mail[0], mail[1], sender)
+    elif rcpt[0] not in (250, 251):
+        refused = smtplib.SMTPRecipientsRefused({recipient: rcpt})
+    elif go[0] != 354:
+        refused = smtplib.SMTPDataError(*go)
+    if refused is not None:
         if go[0] == 354:  # DATA let through after a refusal (RFC 2920 says it must not be): end it empty
             smtp.send(".\r\n")
             smtp.getreply()
         with contextlib.suppress(smtplib.SMTPServerDisconnected):
             smtp.rset()
-    if mail[0] != 250:
-        raise smtplib.SMTPSenderRefused(mail[0], mail[1], sender)
-    if rcpt[0] not in (250, 251):
-        raise smtplib.SMTPRecipientsRefused({recipient: rcpt})
-    if go[0] != 354:
-        raise smtplib.SMTPDataError(*go)
+        raise refused
     stuffed = LEADING_DOT.sub(b"..", data)
     smtp.send(stuffed + (b"" if stuffed.endswith(b"\r\n") else b"\r\n") + b".\r\n")
     code, reply = smtp.getreply()

@@ -70,17 +70,19 @@ class Sink:
             responses = [*responses[:-1], "250-PIPELINING", responses[-1]]
         return responses
 
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+    def _refusal(self, replies: list) -> str | None:
         with self.lock:
-            if self.mail_refusals:
-                return self.mail_refusals.pop(0)
+            return replies.pop(0) if replies else None
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if refusal := self._refusal(self.mail_refusals):
+            return refusal
         envelope.mail_from, envelope.mail_options = address, mail_options
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        with self.lock:
-            if self.rcpt_refusals:
-                return self.rcpt_refusals.pop(0)
+        if refusal := self._refusal(self.rcpt_refusals):
+            return refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
