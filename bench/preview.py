@@ -110,14 +110,14 @@ def seed_checklists(count: int) -> float:
     t0 = time.perf_counter()
     columns = (
         "token, catalogue_version_id, life_events, event_date, language, answers, members, documents, unanswered, "
-        "created_at, updated_at, expires_at"
+        "items, ticks, created_at, updated_at, expires_at"
     )
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY navi_checklist ({columns}) FROM STDIN") as copy_:
         for events, day, answers, members in random_cases(catalogue, count):
             copy_.write_row(
                 (
                     secrets.token_urlsafe(32), version.pk, orjson.dumps(events).decode(), day, "ja",
-                    orjson.dumps(answers).decode(), orjson.dumps(members).decode(), "[]", "[]", now, now, expires,
+                    orjson.dumps(answers).decode(), orjson.dumps(members).decode(), "[]", "[]", "", "{}", now, now, expires,
                 )
             )  # fmt: skip
     with connection.cursor() as cursor:

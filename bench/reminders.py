@@ -166,7 +166,6 @@ def make_due_reminders(n: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from navi.models import ChecklistItem
     from navi.selectors import checklist_by_token
     from navi.services import checklist_create
     from reminders import vault
@@ -181,26 +180,18 @@ def make_due_reminders(n: int) -> None:
         language="ja",
     )
     model = checklist_by_token(view.token)
-    first = ChecklistItem.objects.filter(checklist=model).exclude(deadline=None).order_by("deadline").first()
+    first = min((i for i in model.item_list if i.deadline is not None), key=lambda i: i.deadline)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO navi_checklist (token, catalogue_version_id, life_events, event_date, language, answers,
-                members, documents, unanswered, created_at, updated_at, expires_at)
+                members, documents, unanswered, items, ticks, created_at, updated_at, expires_at)
             SELECT substr(md5(random()::text) || md5(random()::text), 1, 43), catalogue_version_id, life_events,
-                event_date, language, answers, members, documents, unanswered, created_at, updated_at, expires_at
+                event_date, language, answers, members, documents, unanswered, items, ticks, created_at, updated_at,
+                expires_at
             FROM navi_checklist, generate_series(2, %s) WHERE id = %s
             """,
             [n, model.pk],
-        )
-        cursor.execute(
-            """
-            INSERT INTO navi_checklistitem (checklist_id, "position", "key", procedure_code, member_key, status,
-                deadline, done, content)
-            SELECT c.id, i."position", i."key", i.procedure_code, i.member_key, i.status, i.deadline, false, i.content
-            FROM navi_checklist c CROSS JOIN navi_checklistitem i WHERE i.checklist_id = %s AND c.id <> %s
-            """,
-            [model.pk, model.pk],
         )
         cursor.execute("SELECT id FROM navi_checklist ORDER BY id")
         ids = cursor.fetchall()

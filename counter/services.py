@@ -154,7 +154,7 @@ def case_from_checklist(*, actor, scanned: str) -> Case:
         members=built.members,
         items=_summaries(built),
         checklist=checklist,
-        resident_item_keys=list(checklist.items.values_list("key", flat=True)),
+        resident_item_keys=[item.key for item in checklist.item_list],
         created_by=actor,
     )
 

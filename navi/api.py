@@ -360,5 +360,7 @@ class ChecklistItemApi(APIView):
             return not_found()
         data = ItemInput(data=request.data)
         data.is_valid(raise_exception=True)
-        checklist_item_set_done(item=item, done=data.validated_data["done"])
+        item = checklist_item_set_done(checklist=checklist, key=item.key, done=data.validated_data["done"])
+        if item is None:  # deleted meanwhile
+            return not_found()
         return Response(presenters.item_payload(item))

@@ -1,15 +1,20 @@
 """A resident's checklist: answers, the items they produced and the ticks. No personal identifiers.
 
-Items are rows of scalars (key, status, deadline, done: what reminders and counters query), each
-with how it reads (procedure, reasons, legal basis, documents) rendered once at build time as the
-JSON the API sends, so that reading a checklist never decodes and re-encodes it.
+The items are stored in the checklist's row, as they read (procedure, reasons, legal basis,
+documents) rendered once at build time as the JSON the API sends, one JSON object per line, so
+that neither writing a checklist nor reading it writes or reads a row per item, and reading never
+decodes and re-encodes them. Ticks are kept beside them, by item key. Everything that looks at
+items one by one (pages, reminders, the counter, the diff of a rebuild) reads them as
+ChecklistItem values (Checklist.item_list).
 
 Found only by its unguessable token; deleted on request and after the retention period.
 """
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
 import orjson
 from django.db import models
-from django.utils.functional import cached_property
 
 from procedures.models import CatalogueVersion
 
@@ -46,6 +51,12 @@ class Checklist(models.Model):
     members = JSONTextField(default=list)
     documents = JSONTextField(default=list, help_text="merged list of what to bring, rendered")
     unanswered = JSONTextField(default=list)
+    items = models.TextField(
+        default="",
+        blank=True,
+        help_text="the items as the API shows them without their ticks: one JSON object per line",
+    )
+    ticks = JSONTextField(default=dict, help_text="the items marked done: key → when (ISO 8601)")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField(db_index=True)
@@ -56,38 +67,53 @@ class Checklist(models.Model):
     def __str__(self):
         return f"checklist {self.pk} ({', '.join(self.life_events)})"
 
-    @cached_property
+    @property
     def item_list(self) -> list["ChecklistItem"]:
-        """The items in order; services fill this in when they have just written them."""
-        return list(self.items.all())
+        """The items in order, each with its tick."""
+        return items_from(self.items, self.ticks)
 
 
-class ChecklistItem(models.Model):
-    STATUSES = [("required", "required"), ("check", "check")]
+ITEM_KEY_MAX = 100  # a procedure code (64), "." and a member key
 
-    # No index of its own on checklist or deadline: items are only ever read by checklist, which
-    # the unique (checklist, key) index serves; each index more is written on every POST.
-    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items", db_index=False)
-    key = models.CharField(max_length=100, help_text="procedure code, plus '.' and the member key if per member")
-    position = models.PositiveIntegerField()
-    procedure_code = models.CharField(max_length=64)
-    member_key = models.CharField(max_length=16, null=True, blank=True)
-    status = models.CharField(max_length=8, choices=STATUSES)
-    deadline = models.DateField(null=True, blank=True)
-    done = models.BooleanField(default=False)
-    done_at = models.DateTimeField(null=True, blank=True)
-    # Text, not JSONField: written and read whole, never queried inside; text spares PostgreSQL
-    # jsonb's parse on every write and its re-serialisation on every read.
-    content = models.TextField(
-        help_text="the item as the API shows it, without its tick: a JSON object rendered at build time"
-    )
 
-    class Meta:
-        ordering = ["position"]
-        constraints = [models.UniqueConstraint(fields=["checklist", "key"], name="checklist_item_unique_key")]
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    """One item of a checklist, read from the checklist's row: what reminders, pages and the counter look at."""
+
+    key: str  # procedure code, plus "." and the member key if per member
+    position: int
+    procedure_code: str
+    member_key: str | None
+    status: str  # "required" or "check"
+    deadline: date | None
+    done: bool
+    done_at: datetime | None
+    content: str  # the item as the API shows it, without its tick: a JSON object rendered at build time
 
     def __str__(self):
         return self.key
+
+
+def items_from(lines: str, ticks: dict) -> list[ChecklistItem]:
+    """The stored items (one JSON object per line) with their ticks (key → when, ISO 8601)."""
+    items = []
+    for position, content in enumerate(lines.split("\n") if lines else ()):
+        data = orjson.loads(content)
+        key, deadline, ticked = data["key"], data["deadline"], ticks.get(data["key"])
+        items.append(
+            ChecklistItem(
+                key=key,
+                position=position,
+                procedure_code=data["procedure"]["code"],
+                member_key=data["member"],
+                status=data["status"],
+                deadline=None if deadline is None else date.fromisoformat(deadline),
+                done=ticked is not None,
+                done_at=None if ticked is None else datetime.fromisoformat(ticked),
+                content=content,
+            )
+        )
+    return items
 
 
 class JourneyEvent(models.Model):

@@ -2,14 +2,13 @@
 
 GET /api/v1/checklists/{token}/ reads the database on every request (nothing about a checklist is
 cached between requests, so a tick or a delete made through another worker shows at once), which
-makes that read the API's hot path. It is two static SQL statements with parameters rather than
-ORM querysets: on a request that does nothing else, compiling querysets and building model
-instances cost more than the database's own work. On PostgreSQL both are prepared statements
-(procedures.db.prepared_cursor), parsed and planned once per connection. (One statement joining
-the items into a JSON array in PostgreSQL, string_agg in a subquery, took longer to run than these
-two.) The statements are plain SQL that PostgreSQL and SQLite both run. Nothing read is decoded:
-the JSON columns are text (navi.models.JSONTextField), and each item's content is already the JSON
-the API sends, so the items are joined into the array as they are.
+makes that read the API's hot path. It is one static SQL statement with parameters rather than an
+ORM queryset: on a request that does nothing else, compiling querysets and building model
+instances cost more than the database's own work. On PostgreSQL it is a prepared statement
+(procedures.db.prepared_cursor), parsed and planned once per connection, and plain SQL that SQLite
+runs as well. Nothing read is decoded: the JSON columns are text (navi.models.JSONTextField), and
+each item is stored as the JSON the API sends, one per line, so the items are joined into the
+array as they are, each with its tick.
 
 Writes go through services, which use checklist_by_token (model instances, for the ORM).
 """
@@ -20,15 +19,15 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import orjson
 from django.db import connection
 from django.utils import timezone
 
 from procedures.db import prepared_cursor
 
-from .models import Checklist, ChecklistItem
+from .models import ITEM_KEY_MAX, Checklist, ChecklistItem
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-ITEM_KEY_MAX = ChecklistItem._meta.get_field("key").max_length
 
 
 _TICK = {True: ',"done":true}', False: ',"done":false}'}
@@ -42,6 +41,24 @@ def item_json(content: str, done: bool) -> str:
 def items_json(items) -> str:
     """The items, (content, done) pairs in order, as one JSON array."""
     return "[" + ",".join([item_json(content, done) for content, done in items]) + "]"
+
+
+_KEY_AT = len('{"key":"')
+
+
+def stored_items_json(lines: str, ticks: str) -> str:
+    """The items as stored (one JSON object per line) and the ticks (JSON text) as one JSON array.
+
+    Each line begins with the item's key ({"key":"…", as the build writes it; keys are codes, with
+    nothing to escape), so a tick is found without decoding the item.
+    """
+    if not lines:
+        return "[]"
+    if ticks == "{}":  # nothing done: every object's closing brace becomes the tick and the brace
+        undone = _TICK[False]
+        return "[" + lines[:-1].replace("}\n", undone + ",") + undone + "]"
+    done = orjson.loads(ticks)
+    return items_json((line, line[_KEY_AT : line.index('"', _KEY_AT)] in done) for line in lines.split("\n"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +83,9 @@ class ChecklistView:
 
 _CHECKLIST_SQL = """
     SELECT id, life_events, event_date, language, catalogue_version_id, expires_at,
-           answers, members, documents, unanswered
+           answers, members, documents, unanswered, items, ticks
     FROM navi_checklist
     WHERE token = %s AND expires_at > %s
-"""
-_ITEMS_SQL = """
-    SELECT content, done
-    FROM navi_checklistitem
-    WHERE checklist_id = %s
-    ORDER BY "position"
 """
 _VERSION_HASH_SQL = "SELECT content_hash FROM procedures_catalogueversion WHERE id = %s"
 # A catalogue version never changes once loaded (its content hash is what it is) and cannot be
@@ -97,9 +108,8 @@ def checklist_view(token: str) -> ChecklistView | None:
         row = cursor.fetchone()
         if row is None:
             return None
-        cursor.execute(_ITEMS_SQL, [row[0]])
-        items = items_json(cursor.fetchall())
-        _, life_events, event_date, language, version_id, expires_at, answers, members, documents, unanswered = row
+        (_, life_events, event_date, language, version_id, expires_at, answers, members, documents, unanswered,
+         lines, ticks) = row  # fmt: skip
         version = _version_hashes.get(version_id)
         if version is None:
             cursor.execute(_VERSION_HASH_SQL, [version_id])
@@ -116,7 +126,7 @@ def checklist_view(token: str) -> ChecklistView | None:
         expires_at=expires_at,
         answers=answers,
         members=members,
-        items=items,
+        items=stored_items_json(lines, ticks),
         documents=documents,
         unanswered=unanswered,
     )
@@ -133,7 +143,7 @@ def checklist_item(checklist: Checklist, key: str) -> ChecklistItem | None:
     """The item by key; None for a key no item can have (too long, or a NUL, which PostgreSQL refuses)."""
     if not isinstance(key, str) or len(key) > ITEM_KEY_MAX or "\x00" in key:
         return None
-    return checklist.items.filter(key=key).first()
+    return next((item for item in checklist.item_list if item.key == key), None)
 
 
 def remember_version_hash(version) -> None:

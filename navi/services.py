@@ -16,7 +16,13 @@ from procedures.engine.answers import check_case
 from procedures.engine.catalogue import Case, CompiledCatalogue, CompiledProcedure, Item
 from procedures.engine.diff import ChecklistDiff, checklist_diff
 from procedures.models import CatalogueVersion
-from procedures.selectors import catalogue_version_for_case, compiled_catalogue
+from procedures.selectors import (
+    IN_FORCE_ID_SQL,
+    catalogue_version_for_case,
+    catalogue_version_remembered,
+    compiled_catalogue,
+    today,
+)
 from reminders.services import reminders_sync
 
 from .models import Checklist, ChecklistItem
@@ -173,38 +179,19 @@ def _unanswered(catalogue: CompiledCatalogue, case: Case, items: list[Item]) -> 
     return [q["key"] for q in catalogue.questions if q["key"] in keys]
 
 
-_CHECKLIST_INSERT = """
+# The checklist with its items in one row: one statement, so one round trip and, outside a
+# transaction, its own transaction (no BEGIN and COMMIT to send). On PostgreSQL a statement
+# prepared once per connection (procedures.db.prepared_cursor).
+_COLUMNS = """
     INSERT INTO navi_checklist
         (token, catalogue_version_id, life_events, event_date, language, answers, members,
-         documents, unanswered, created_at, updated_at, expires_at)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-    RETURNING id
+         documents, unanswered, items, ticks, created_at, updated_at, expires_at)
 """
-_INSERT_ITEM = """
-    INSERT INTO navi_checklistitem
-        (checklist_id, "position", "key", procedure_code, member_key, status, deadline, content, done)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, false)
-"""
-# PostgreSQL: the checklist and all its items in one statement, so one round trip and, outside a
-# transaction, its own transaction (no BEGIN and COMMIT to send). The items come as one array
-# per column, sent in binary (%b: the JSON texts go as they are, where the text format escapes
-# every quote); WITH ORDINALITY numbers them in order.
-_CREATE_PG = """
-    WITH checklist AS (
-        INSERT INTO navi_checklist
-            (token, catalogue_version_id, life_events, event_date, language, answers, members,
-             documents, unanswered, created_at, updated_at, expires_at)
-        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-        RETURNING id
-    )
-    INSERT INTO navi_checklistitem
-        (checklist_id, "position", "key", procedure_code, member_key, status, deadline, content, done)
-    SELECT checklist.id, item.n - 1, item.key, item.procedure_code, item.member_key, item.status,
-           item.deadline, item.content, false
-    FROM checklist,
-         unnest(%b::varchar[], %b::varchar[], %b::varchar[], %b::varchar[], %b::date[], %b::text[])
-             WITH ORDINALITY AS item ("key", procedure_code, member_key, status, deadline, content, n)
-"""
+_VALUES = "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '{}', %s, %s, %s"
+_CREATE = f"{_COLUMNS} VALUES ({_VALUES})"
+# The same, built on a remembered version: written only if that version is (still) the one in
+# force that day, looked up by the statement itself; otherwise nothing is written.
+_CREATE_IF_IN_FORCE = f"{_COLUMNS} SELECT {_VALUES} WHERE %s = {IN_FORCE_ID_SQL}"
 _JSON_FIELDS = ("life_events", "answers", "members", "documents", "unanswered")
 
 
@@ -218,21 +205,51 @@ def checklist_create(
 ) -> ChecklistView:
     """Build, store and return the checklist as the API shows it, made from what was written.
 
-    POST is the API's other hot path, so the write is static SQL with parameters rather than
-    Model.objects.create and bulk_create, whose per-object and per-field preparation costs more
-    than the database's own work: on PostgreSQL one prepared statement for the checklist and all
-    its items, elsewhere the checklist then an executemany of its items, in one transaction.
+    POST is the API's other hot path, so the write is one static statement with parameters rather
+    than Model.objects.create, whose per-field preparation costs more than the database's own work;
+    and the version in force is looked up by that statement, not by one of its own before it: the
+    checklist is built on the version this process last found in force today, and written only if
+    that is still the version in force. If it is not (a version has taken effect, or none was
+    found yet today), it is looked up, the checklist built again, and written.
     """
-    built = checklist_build(
-        life_events=life_events, event_date=event_date, answers=answers, members=members, language=language
-    )
-    texts = _json_texts(built)
+    case = {"life_events": life_events, "event_date": event_date, "answers": answers, "members": members}
+    on = today()
     token = new_token()
     now = timezone.now()
     expires_at = now + timedelta(days=settings.CHECKLIST_RETENTION_DAYS)
+    remembered = catalogue_version_remembered(event_date=event_date, on=on)
+    written = False
+    with prepared_cursor() as cursor:
+        if remembered is not None:
+            try:
+                built = checklist_build(**case, language=language, version=remembered)
+            except InvalidCase:
+                pass  # judged again on the version in force, below
+            else:
+                texts = _json_texts(built)
+                cursor.execute(
+                    _CREATE_IF_IN_FORCE,
+                    [
+                        *_row(built, texts, token, now, expires_at),
+                        remembered.pk,
+                        connection.ops.adapt_datefield_value(on),
+                    ],
+                )
+                written = cursor.rowcount == 1
+        if not written:
+            built = checklist_build(
+                **case, language=language, version=catalogue_version_for_case(event_date=event_date, on=on)
+            )
+            texts = _json_texts(built)
+            cursor.execute(_CREATE, _row(built, texts, token, now, expires_at))
+    remember_version_hash(built.version)
+    return _view(built, texts, token=token, expires_at=expires_at, done=())
+
+
+def _row(built: Built, texts: dict[str, str], token: str, now, expires_at) -> list:
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
-    checklist = [
+    return [
         token,
         built.version.pk,
         texts["life_events"],
@@ -242,40 +259,16 @@ def checklist_create(
         texts["members"],
         texts["documents"],
         texts["unanswered"],
+        _lines(built),
         stamp,
         stamp,
         ops.adapt_datetimefield_value(expires_at),
     ]
-    if connection.vendor == "postgresql":
-        rows = built.items
-        with prepared_cursor() as cursor:
-            cursor.execute(
-                _CREATE_PG,
-                [
-                    *checklist,
-                    [r["key"] for r in rows],
-                    [r["procedure_code"] for r in rows],
-                    [r["member_key"] for r in rows],
-                    [r["status"] for r in rows],
-                    [r["deadline"] for r in rows],
-                    [r["content"] for r in rows],
-                ],
-            )
-    else:
-        adapt_date = ops.adapt_datefield_value
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_CHECKLIST_INSERT, checklist)
-            (checklist_id,) = cursor.fetchone()
-            cursor.executemany(
-                _INSERT_ITEM,
-                [
-                    (checklist_id, i, r["key"], r["procedure_code"], r["member_key"], r["status"],
-                     adapt_date(r["deadline"]), r["content"])
-                    for i, r in enumerate(built.items)
-                ],
-            )  # fmt: skip
-    remember_version_hash(built.version)
-    return _view(built, texts, token=token, expires_at=expires_at, done=())
+
+
+def _lines(built: Built) -> str:
+    """The items as stored: their JSON objects, one per line (JSON text as orjson writes it has no newline)."""
+    return "\n".join([row["content"] for row in built.items])
 
 
 def _view(built: Built, texts: dict[str, str], *, token: str, expires_at, done) -> ChecklistView:
@@ -322,7 +315,7 @@ def checklist_changes(*, checklist: Checklist, version: CatalogueVersion | None 
     taking effect: reminders tell the resident; the rule studio counts checklists that would change).
     """
     built = checklist_build(**_case_fields(checklist, changes), version=version)
-    return checklist_diff(checklist.items.all(), built.items)
+    return checklist_diff(checklist.item_list, built.items)
 
 
 def checklist_update(*, checklist: Checklist, **changes) -> ChecklistView:
@@ -333,24 +326,32 @@ def checklist_update(*, checklist: Checklist, **changes) -> ChecklistView:
     built = checklist_build(**_case_fields(checklist, changes))
     with transaction.atomic():
         locked = Checklist.objects.select_for_update().get(pk=checklist.pk)
-        done = dict(ChecklistItem.objects.filter(checklist=locked, done=True).values_list("key", "done_at"))
+        keys = {row["key"] for row in built.items}
+        done = {key: at for key, at in locked.ticks.items() if key in keys}
         for name, value in _checklist_fields(built).items():
             setattr(locked, name, value)
+        locked.items, locked.ticks = _lines(built), done
         locked.save()
-        ChecklistItem.objects.filter(checklist=locked).delete()
-        ChecklistItem.objects.bulk_create(
-            ChecklistItem(checklist=locked, position=i, done=row["key"] in done, done_at=done.get(row["key"]), **row)
-            for i, row in enumerate(built.items)
-        )
         reminders_sync(checklist=locked)
     return _view(built, _json_texts(built), token=locked.token, expires_at=locked.expires_at, done=done)
 
 
-def checklist_item_set_done(*, item: ChecklistItem, done: bool) -> ChecklistItem:
-    item.done = done
-    item.done_at = timezone.now() if done else None
-    item.save(update_fields=["done", "done_at"])
-    return item
+def checklist_item_set_done(*, checklist: Checklist, key: str, done: bool) -> ChecklistItem | None:
+    """Tick an item (or untick it); None if the checklist has no item by that key (or is gone)."""
+    with transaction.atomic():
+        locked = Checklist.objects.select_for_update().filter(pk=checklist.pk).only("items", "ticks").first()
+        item = next((i for i in locked.item_list if i.key == key), None) if locked is not None else None
+        if item is None:
+            return None
+        ticks = dict(locked.ticks)
+        if done:
+            ticks.setdefault(key, timezone.now().isoformat())
+        else:
+            ticks.pop(key, None)
+        if ticks != locked.ticks:
+            locked.ticks = ticks
+            locked.save(update_fields=["ticks"])
+    return next(i for i in locked.item_list if i.key == key)
 
 
 def checklist_delete(*, checklist: Checklist) -> None:

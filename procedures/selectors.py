@@ -35,24 +35,39 @@ def today() -> date:
 
 
 _IN_FORCE_FIELDS = ("id", "content_hash", "effective_from", "municipality", "published_at", "version_by")
-# Static SQL rather than a queryset: every checklist build looks the version up, and compiling the
-# queryset and building the instance through it cost the API's POST more than the query itself.
-_IN_FORCE_SQL = f"""
-    SELECT {", ".join(_IN_FORCE_FIELDS)}
+_IN_FORCE_FROM = """
     FROM procedures_catalogueversion
     WHERE effective_from <= %s
     ORDER BY effective_from DESC, published_at DESC, id DESC
     LIMIT 1
 """  # the model's ordering
+# Static SQL rather than a queryset: every checklist build looks the version up, and compiling the
+# queryset and building the instance through it cost the API's POST more than the query itself.
+_IN_FORCE_SQL = f"SELECT {', '.join(_IN_FORCE_FIELDS)} {_IN_FORCE_FROM}"
+# The id of the version in force on a date (the parameter), as a subquery for a statement that
+# relies on a remembered version (catalogue_version_remembered) to check it where it writes.
+IN_FORCE_ID_SQL = f"(SELECT id {_IN_FORCE_FROM})"
+
+# What each lookup found, by date: the row, so that every caller gets an instance of its own.
+_found: dict[date, tuple] = {}
+_FOUND_KEEP = 8
 
 
 def catalogue_version_in_force(*, on: date | None = None) -> CatalogueVersion:
     """The latest published version whose effective date has come: looked up per request."""
+    on = on or today()
     with prepared_cursor() as cursor:
-        cursor.execute(_IN_FORCE_SQL, [connection.ops.adapt_datefield_value(on or today())])
+        cursor.execute(_IN_FORCE_SQL, [connection.ops.adapt_datefield_value(on)])
         row = cursor.fetchone()
     if row is None:
         raise NoCatalogue("no catalogue version is in force")
+    if len(_found) >= _FOUND_KEEP:
+        _found.clear()
+    _found[on] = row
+    return _version_from_row(row)
+
+
+def _version_from_row(row) -> CatalogueVersion:
     version = CatalogueVersion.from_db(connection.alias, _IN_FORCE_FIELDS, row)
     if timezone.is_naive(version.published_at):  # SQLite keeps UTC without an offset
         version.published_at = version.published_at.replace(tzinfo=UTC)
@@ -67,12 +82,32 @@ def catalogue_version_for_case(*, event_date: date, on: date | None = None) -> C
     took effect: then the version in force the day before, and so on.
     """
     version = catalogue_version_in_force(on=on)
-    while version.version_by == "event_date" and event_date < version.effective_from:
+    while _follows_an_older(version, event_date):
         try:
             version = catalogue_version_in_force(on=version.effective_from - timedelta(days=1))
         except NoCatalogue:
             break
     return version
+
+
+def _follows_an_older(version: CatalogueVersion, event_date: date) -> bool:
+    return version.version_by == "event_date" and event_date < version.effective_from
+
+
+def catalogue_version_remembered(*, event_date: date, on: date) -> CatalogueVersion | None:
+    """The version a case follows on `on` as this process last found it in force that day, when the
+    case follows the version in force (no older one); None when no lookup has found it yet.
+
+    Without a query, so whoever uses it checks it in the very statement that relies on it, with
+    IN_FORCE_ID_SQL: a version published since then is found there, and the caller starts again
+    with catalogue_version_for_case. The version in force is still looked up on every request,
+    in the statement that stores what was built on it.
+    """
+    row = _found.get(on)
+    if row is None:
+        return None
+    version = _version_from_row(row)
+    return None if _follows_an_older(version, event_date) else version
 
 
 _compiled: OrderedDict[int, CompiledCatalogue] = OrderedDict()

@@ -87,9 +87,7 @@ def compose(message: Message, *, now: datetime, items: list[ChecklistItem] | Non
             rules = policy.policy_for(checklist.catalogue_version.municipality)
             rows = items
             if rows is None:
-                rows = ChecklistItem.objects.filter(
-                    checklist_id=checklist.pk, done=False, deadline__in=policy.deadlines_on(message.day, rules)
-                ).only("position", "deadline", "done", "content")
+                rows = [item for item in checklist.item_list if not item.done and item.deadline is not None]
             due = sorted(policy.due_on(rows, message.day, rules), key=lambda r: (r.deadline, r.position))
             if not due and not message.changes:
                 return None

@@ -162,9 +162,7 @@ def reminders_sync(*, checklist: Checklist, now: datetime | None = None) -> None
         "municipality", flat=True
     )
     rules = policy.policy_for(municipality.first())
-    deadlines = set(
-        ChecklistItem.objects.filter(checklist=checklist, deadline__isnull=False).values_list("deadline", flat=True)
-    )
+    deadlines = {item.deadline for item in checklist.item_list if item.deadline is not None}
     schedule = policy.digest_schedule(deadlines, now=now, policy=rules)
     today = now.astimezone(policy.TOKYO).date()
     Message.objects.filter(
@@ -309,29 +307,24 @@ TAKE_SQL = """
     UPDATE reminders_message SET status = %s, state_at = %s, attempts = attempts + 1
     WHERE id = %s AND status = %s
 """
-# Everything a send reads: the message, its contact, its checklist (not the JSON columns), the
-# version's municipality (the policy) and, for a digest, the items not done that have a deadline
-# (compose keeps those the day's digest lists). One row per item, at least one.
+# Everything a send reads: the message, its contact, its checklist (its items and ticks, for a
+# digest, but not the other JSON columns) and the version's municipality (the policy). One row.
 READ_COLUMNS = """
     m.id, m.uid, m.checklist_id, m.contact_id, m.kind, m.day, m.status, m.state_at, m.attempts, m.changes,
     c.id, c.checklist_id, c.channel, c.status, c.secret,
-    k.id, k.token, k.language, k.catalogue_version_id,
-    v.id, v.municipality,
-    i.id, i.checklist_id, i.position, i.deadline, i.done, i.content
+    k.id, k.token, k.language, k.catalogue_version_id, CASE WHEN m.kind = %s THEN k.items ELSE '' END, k.ticks,
+    v.id, v.municipality
 """
 READ_JOINS = """
     JOIN reminders_contact c ON c.id = m.contact_id
     JOIN navi_checklist k ON k.id = m.checklist_id
     JOIN procedures_catalogueversion v ON v.id = k.catalogue_version_id
-    LEFT JOIN navi_checklistitem i
-        ON i.checklist_id = m.checklist_id AND m.kind = %s AND i.done = %s AND i.deadline IS NOT NULL
 """
 READ_FIELDS = (
     (Message, ("id", "uid", "checklist_id", "contact_id", "kind", "day", "status", "state_at", "attempts", "changes")),
     (Contact, ("id", "checklist_id", "channel", "status", "secret")),
-    (Checklist, ("id", "token", "language", "catalogue_version_id")),
+    (Checklist, ("id", "token", "language", "catalogue_version_id", "items", "ticks")),
     (CatalogueVersion, ("id", "municipality")),
-    (ChecklistItem, ("id", "checklist_id", "position", "deadline", "done", "content")),
 )
 # PostgreSQL: synchronous_commit = off for the statement's own transaction (set_config with
 # is_local, as SET LOCAL), evaluated once a row has changed, when _relax_commit allows it.
@@ -348,10 +341,10 @@ READ_SQL = f"SELECT {READ_COLUMNS} FROM reminders_message m {READ_JOINS} WHERE m
 def _take(message_id: int, now: datetime) -> tuple[Message, list[ChecklistItem]] | None:
     """The conditional update queued → sending and the read of what the send needs, one commit."""
     take = [Message.SENDING, _db_time(now), message_id, Message.QUEUED]
-    read = [Message.DIGEST, False]
+    read = [Message.DIGEST]
     if connection.vendor == "postgresql":
         with prepared_cursor() as cursor:
-            cursor.execute(TAKE_AND_READ_SQL, [*take, _relax_commit(), *read])
+            cursor.execute(TAKE_AND_READ_SQL, [*take, *read, _relax_commit()])
             rows = cursor.fetchall()
     else:
         with connection.cursor() as cursor, transaction.atomic():
@@ -362,9 +355,8 @@ def _take(message_id: int, now: datetime) -> tuple[Message, list[ChecklistItem]]
                 rows = cursor.fetchall()
     if not rows:
         return None
-    message, contact, checklist, version, _ = (load(rows[0]) for load in _loaders(connection.vendor))
-    load_item = _loaders(connection.vendor)[-1]
-    items = [item for item in map(load_item, rows) if item is not None]
+    message, contact, checklist, version = (load(rows[0]) for load in _loaders(connection.vendor))
+    items = [item for item in checklist.item_list if not item.done and item.deadline is not None]
     checklist.catalogue_version = version
     message.checklist, message.contact = checklist, contact
     return message, items

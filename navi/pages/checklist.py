@@ -171,7 +171,8 @@ def item_done(request: HttpRequest, token: str, key: str) -> HttpResponse:
     if item is None:
         return _not_found(request)
     done = request.POST.get("done") == "1"
-    services.checklist_item_set_done(item=item, done=done)
+    if services.checklist_item_set_done(checklist=checklist, key=item.key, done=done) is None:
+        return _not_found(request)  # deleted meanwhile
     if done:
         funnel.funnel_record(kind=JourneyEvent.TICKED)
     url = reverse("checklist_pages:detail", args=[checklist.token]) + f"#item-{item.key}"

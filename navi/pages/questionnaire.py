@@ -376,7 +376,7 @@ def _answer_text(catalogue, question: dict, value) -> str:
 def _revised(journey: dict) -> Checklist | None:
     """The live checklist a revising journey rebuilds (None if it was deleted or has expired)."""
     live = Checklist.objects.filter(pk=journey["revise"], expires_at__gt=timezone.now())
-    return live.prefetch_related("items").first()  # the items once, for the changes and their names
+    return live.first()
 
 
 def _changes(catalogue, checklist: Checklist, journey: dict, answers: dict, members: list[dict]) -> list[dict]:

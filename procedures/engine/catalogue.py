@@ -17,7 +17,7 @@ import orjson
 
 from .deadlines import DeadlineRule, deadline_for, describe_deadline
 from .render import QuestionText, condition_whom, render_condition
-from .rules import Fact, FactSchema, RuleError, compile_rule, facts_read, true_conditions
+from .rules import Fact, FactSchema, RuleError, compile_rule, conditions_when_true, facts_read, true_conditions
 
 LANGS = ("ja", "en", "easy")
 FACT_TYPES = {"yes_no": "bool", "choice": "choice", "number": "number", "date": "date"}
@@ -123,6 +123,20 @@ class CompiledProcedure:
     @property
     def per_member(self) -> bool:
         return self.data["per_member"]
+
+    @cached_property
+    def read_keys(self) -> tuple[tuple[str, str], ...]:
+        """The facts applies_if reads, in order, as (scope, key): ("", case fact) or ("member" | "members", key)."""
+        out = []
+        for name in sorted(self.reads):
+            scope, _, key = name.partition(".")
+            out.append(("", scope) if not key else (scope, key))
+        return tuple(out)
+
+    @cached_property
+    def conditions_when_true(self) -> list | None:
+        """The conditions that make applies_if true, if they are the same whenever it is (rules.conditions_when_true)."""
+        return conditions_when_true(self.data["applies_if"])
 
 
 class CompiledCatalogue:
@@ -328,7 +342,7 @@ class CompiledCatalogue:
                 deadline = deadline_for(rule, date.fromisoformat(start), municipal_closed_days=self.closed_days)
         unknown = ()
         if result is None:
-            unknown = self._unknown_facts(proc.reads, facts, member)
+            unknown = self._unknown_facts(proc, facts, member)
         documents = []
         for doc, fn in proc.documents:
             got = True if fn is None else fn(facts, member)
@@ -345,13 +359,12 @@ class CompiledCatalogue:
             documents=documents,
         )
 
-    def _unknown_facts(self, reads, facts, member) -> tuple[str, ...]:
+    def _unknown_facts(self, proc: CompiledProcedure, facts, member) -> tuple[str, ...]:
         out = []
-        for name in sorted(reads):
-            scope, _, key = name.partition(".")
-            if not key:
-                if facts.get(scope) is None:
-                    out.append(scope)
+        for scope, key in proc.read_keys:
+            if not scope:
+                if facts.get(key) is None:
+                    out.append(key)
             elif scope == "member":
                 if member is None or member.get(key) is None:
                     out.append(key)
@@ -400,32 +413,47 @@ class CompiledCatalogue:
         return words + condition_whom(cond, lang=lang, facts=facts, member=member)
 
     def reasons(self, item: Item, case: Case, lang: str, facts: Mapping[str, Any] | None = None) -> list[dict]:
-        """Why the item is on the checklist; facts are self.facts(case), passed when the caller has them."""
+        """Why the item is on the checklist; facts are self.facts(case), passed when the caller has them.
+
+        What reads the same for every case is rendered once per catalogue and language (the same
+        list object every time, not to be changed): an item to check, by the questions left
+        unanswered; a rule whose conditions are the same whenever it holds (conditions_when_true),
+        by the case's life events.
+        """
         proc = item.procedure
         basis = self.citation_texts(proc, lang)
         if facts is None:
             facts = self.facts(case)
-        texts: list[str] = []
-        if item.status == "check":
-            for key in item.unknown_facts:
-                q = self.question_by_key.get(key)
-                label = self.text(q["text"], lang) if q else key
-                texts.append(_CHECK_TEXT[lang].format(q=label))
-        else:
-            # "required" is the compiled rule's True for these very facts
-            conditions = true_conditions(proc.data["applies_if"], facts, item.member, known_true=True)
-            # Exclusions ("not the deceased", "not on other insurance") guard a rule but are not
-            # why it applies; the resident is shown what triggered it, unless only guards held.
-            triggers = [c for c in conditions if not _is_exclusion(c)] or conditions
-            for cond in triggers:
-                texts.append(self.condition_text(cond, lang, facts, item.member))
-            if not texts:
-                names = "・".join(
-                    self.text(self.life_events[e]["name"], lang)
-                    for e in proc.data["life_events"]
-                    if e in case.life_events
-                )
-                texts.append(_ALWAYS_TEXT[lang].format(e=names))
+        if item.status == "check":  # the questions left unanswered that the rule needs
+            return self.texts_cached(
+                ("reasons.check", proc.code, lang, item.unknown_facts),
+                lambda: [{"text": self._check_text(key, lang), "legal_basis": basis} for key in item.unknown_facts],
+            )
+        if proc.conditions_when_true is not None:
+            # "required" is the compiled rule's True; for these rules, the same conditions every time
+            events = tuple(e for e in proc.data["life_events"] if e in case.life_events)
+            return self.texts_cached(
+                ("reasons", proc.code, lang, events),
+                lambda: self._reasons_held(proc, proc.conditions_when_true, case, lang, facts, None, basis),
+            )
+        # "required" is the compiled rule's True for these very facts
+        conditions = true_conditions(proc.data["applies_if"], facts, item.member, known_true=True)
+        return self._reasons_held(proc, conditions, case, lang, facts, item.member, basis)
+
+    def _check_text(self, key: str, lang: str) -> str:
+        q = self.question_by_key.get(key)
+        return _CHECK_TEXT[lang].format(q=self.text(q["text"], lang) if q else key)
+
+    def _reasons_held(self, proc, conditions, case, lang, facts, member, basis) -> list[dict]:
+        # Exclusions ("not the deceased", "not on other insurance") guard a rule but are not
+        # why it applies; the resident is shown what triggered it, unless only guards held.
+        triggers = [c for c in conditions if not _is_exclusion(c)] or conditions
+        texts = [self.condition_text(cond, lang, facts, member) for cond in triggers]
+        if not texts:
+            names = "・".join(
+                self.text(self.life_events[e]["name"], lang) for e in proc.data["life_events"] if e in case.life_events
+            )
+            texts.append(_ALWAYS_TEXT[lang].format(e=names))
         return [{"text": t, "legal_basis": basis} for t in texts]
 
     def deadline_text(self, proc: CompiledProcedure, lang: str) -> str | None:

@@ -940,6 +940,39 @@ def true_conditions(rule, facts: Mapping, member: Mapping | None, *, known_true:
     return _reasons(rule, True, facts, member, None)
 
 
+def conditions_when_true(rule) -> list | None:
+    """What true_conditions gives for `rule` whenever the rule is true, if that does not depend on
+    the facts: a rule that is one condition, or conditions that must all hold ("and", nested, or a
+    negated "or"); None for any other rule (or, if, a quantifier: which part held depends on the case).
+
+    Worked out once per rule (compiled catalogues keep it), so explaining such a rule reads no fact.
+    """
+    return _when_true(rule, True)
+
+
+def _when_true(node, want: bool) -> list | None:
+    """_reasons without the facts, where every branch it would take is decided by the rule alone."""
+    parsed = _op_args(node)
+    if parsed is None:
+        return []  # a literal
+    op, args = parsed
+    if op == "!":
+        return _when_true(args[0], not want)
+    if op in ("and", "or"):
+        if want != (op == "and"):  # and → false / or → true: the operand that decided depends on the facts
+            return None
+        out: list = []
+        for a in args:
+            held = _when_true(a, want)
+            if held is None:
+                return None
+            out += held
+        return out
+    if op in ("!!", "if") or op in _QUANTIFIERS:
+        return None
+    return [node] if want else [{"!": node}]
+
+
 def _reasons(node, want: bool, facts, member, item) -> list:
     parsed = _op_args(node)
     if parsed is None:

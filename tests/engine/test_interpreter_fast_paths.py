@@ -35,3 +35,18 @@ def test_rules_held_in_other_mappings_read_as_dicts():
     for rule in RULES:
         wrapped = UserDict(rule)
         assert evaluate(wrapped, FACTS, MEMBER) == evaluate(rule, FACTS, MEMBER)
+
+
+def test_conditions_worked_out_once_only_for_rules_that_always_give_the_same():
+    from procedures.engine.rules import conditions_when_true
+
+    assert conditions_when_true(RULES[0]) == [RULES[0]]
+    assert conditions_when_true(RULES[1]) == [RULES[1]["and"][0], {"!": {"var": "has_car"}}]
+    assert conditions_when_true({"!": {"or": [{"var": "a"}, {"var": "b"}]}}) == [
+        {"!": {"var": "a"}},
+        {"!": {"var": "b"}},
+    ]
+    assert conditions_when_true(True) == []
+    for rule in RULES[2:]:  # an or, an if: which part held depends on the facts
+        assert conditions_when_true(rule) is None
+    assert conditions_when_true({"some": [{"var": "members"}, {"var": "age"}]}) is None

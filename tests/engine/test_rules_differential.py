@@ -20,7 +20,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from json_logic import jsonLogic
 
-from procedures.engine.rules import RELATIONS, Fact, FactSchema, compile_rule, evaluate
+from procedures.engine.rules import (
+    RELATIONS,
+    Fact,
+    FactSchema,
+    compile_rule,
+    conditions_when_true,
+    evaluate,
+    true_conditions,
+)
 
 settings.register_profile(
     "engine-differential",
@@ -270,3 +278,13 @@ def test_unknown_facts_are_sound(case, data):
     assert got is evaluate(rule, partial, part_member), fn.source
     if got is not None:
         assert got is full, f"{rule!r}: {got!r} with facts missing but {full!r} with all of them"
+
+
+@settings(PROFILE, max_examples=3_000)
+@given(st.booleans().flatmap(lambda pm: cases(per_member=pm)))
+def test_conditions_worked_out_once_are_those_that_held(case):
+    """For a rule whose conditions do not depend on the facts, they are what held, whenever it is true."""
+    _, rule, facts, member = case
+    once = conditions_when_true(rule)
+    if once is not None and evaluate(rule, facts, member) is True:
+        assert once == true_conditions(rule, facts, member), rule

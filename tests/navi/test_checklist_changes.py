@@ -34,7 +34,9 @@ def test_new_answers_add_items(checklist):
     diff = checklist_changes(checklist=checklist, answers={**MOVE["answers"], "has_dog": True})
     assert diff.added == ("inu_toroku_henko",)
     assert not diff.removed and not diff.changed
-    assert not checklist.items.filter(key="inu_toroku_henko").exists(), "nothing is saved"
+    stored = Checklist.objects.get(pk=checklist.pk)
+    assert "inu_toroku_henko" not in {i.key for i in stored.item_list}, "nothing is saved"
+    assert stored.items == checklist.items
 
 
 def test_a_new_catalogue_version_that_moves_a_deadline(checklist, catalogue_dir):

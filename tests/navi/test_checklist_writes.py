@@ -30,9 +30,8 @@ def test_post_and_get_run_prepared_statements():
     assert read.json()["items"] == created.json()["items"]
     statements = prepared()
     assert any("FROM procedures_catalogueversion" in s for s in statements)  # the version in force
-    assert any("INSERT INTO navi_checklistitem" in s and "unnest" in s for s in statements)  # the write
+    assert any("INSERT INTO navi_checklist\n" in s and "items, ticks" in s for s in statements)  # the write
     assert any("FROM navi_checklist\n" in s and "token = $1" in s for s in statements)  # the read
-    assert any("FROM navi_checklistitem" in s and "ORDER BY" in s for s in statements)
 
 
 def test_prepared_statements_can_be_turned_off(settings):
@@ -52,21 +51,18 @@ def test_prepared_statements_can_be_turned_off(settings):
 # navi's tables, so the catalogue loaded for the session stays.
 @pytest.mark.django_db(transaction=True, available_apps=["navi"])
 def test_a_write_that_fails_leaves_nothing(monkeypatch):
-    """One statement is one transaction: an item the database refuses takes its checklist with it."""
+    """The checklist and its items are one row: a row the database refuses leaves nothing behind."""
     from navi import services
-    from navi.models import Checklist, ChecklistItem
+    from navi.models import Checklist
 
-    real = services.checklist_build
-
-    def duplicated(**kwargs):
-        built = real(**kwargs)
-        items = built.items + built.items[:1]  # the same key twice breaks the unique (checklist, key)
-        return services.Built(**{**built.__dict__, "items": items})
-
-    monkeypatch.setattr(services, "checklist_build", duplicated)
-    before = (Checklist.objects.count(), ChecklistItem.objects.count())
-    with pytest.raises(IntegrityError, match="checklist_item_unique_key"):
-        services.checklist_create(
+    def create():
+        return services.checklist_create(
             life_events=["birth"], event_date=date(2026, 4, 20), answers={}, members=[{"relation": "child", "age": 0}]
         )
-    assert (Checklist.objects.count(), ChecklistItem.objects.count()) == before
+
+    taken = create().token
+    monkeypatch.setattr(services, "new_token", lambda: taken)  # a token that is taken breaks its unique index
+    before = list(Checklist.objects.values_list("token", "items", "ticks"))
+    with pytest.raises(IntegrityError, match="checklist_token_unique"):
+        create()
+    assert list(Checklist.objects.values_list("token", "items", "ticks")) == before

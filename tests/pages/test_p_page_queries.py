@@ -49,14 +49,14 @@ def warm(client):
     return client
 
 
-def test_the_checklist_page_reads_the_checklist_its_version_and_its_items(warm, django_assert_num_queries):
+def test_the_checklist_page_reads_the_checklist_and_its_version(warm, django_assert_num_queries):
     small = checklist_create(**SMALL)
     large = checklist_create(**LARGE)
     assert len(json.loads(large.items)) >= 3 * len(json.loads(small.items))
-    with django_assert_num_queries(3):  # the checklist row, its catalogue version, its items
+    with django_assert_num_queries(2):  # the checklist row (its items and ticks in it), its catalogue version
         html = warm.get(f"/c/{large.token}/").content.decode()
     assert html.count('class="item-tick"') == len(json.loads(large.items))
-    assert len(queries(lambda: warm.get(f"/c/{small.token}/"))) == 3
+    assert len(queries(lambda: warm.get(f"/c/{small.token}/"))) == 2
 
 
 def test_ticking_is_a_fixed_number_of_queries(warm):
@@ -69,7 +69,8 @@ def test_ticking_is_a_fixed_number_of_queries(warm):
 
     s = queries(tick(small, key_small))
     big = queries(tick(large, key_large))
-    assert len(s) == len(big) == 4, big  # the checklist, the item, its update, the funnel event
+    # the checklist, its items and ticks locked for the tick, the ticks' update, the funnel event
+    assert len(s) == len(big) == 4, big
     assert big[-1].startswith("INSERT INTO navi_journeyevent")
 
 
@@ -93,6 +94,6 @@ def test_the_revising_check_page_does_not_grow_with_the_items(warm):
         client.post(f"/c/{view.token}/revise/")
         return len(queries(lambda: client.get(CHECK)))
 
-    # the session, the checklist and its items, the catalogue in force (for the page, then for the
-    # rebuild's preview); no funnel event while revising
-    assert check_page(small) == check_page(large) == 5
+    # the session, the checklist (its items in its row), the catalogue in force (for the page, then
+    # for the rebuild's preview); no funnel event while revising
+    assert check_page(small) == check_page(large) == 4

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from icalendar import Calendar
 from pypdf import PdfReader
-from test_c_checklist_page import death, family
+from test_c_checklist_page import death, family, items
 
-from navi.models import Checklist, ChecklistItem
+from navi.models import Checklist
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def page_url(token):
 
 
 def dated_items(token):
-    return [i for i in ChecklistItem.objects.filter(checklist__token=token) if i.deadline is not None]
+    return [i for i in items(token) if i.deadline is not None]
 
 
 # --- every endpoint ------------------------------------------------------------------------------
@@ -79,17 +79,14 @@ def test_only_get(client, name):
 def test_the_ics_has_one_all_day_event_per_dated_item_with_stable_uids(client):
     view = family()
     expected = {i.key: i.deadline for i in dated_items(view.token)}
-    assert expected and len(expected) < ChecklistItem.objects.filter(checklist__token=view.token).count()
+    assert expected and len(expected) < len(items(view.token))
     first = client.get(link("calendar", view.token)).content
     cal = Calendar.from_ical(first)
     events = cal.walk("VEVENT")
     assert len(events) == len(expected)
     by_uid = {str(e["UID"]): e for e in events}
     assert set(by_uid) == {f"{view.token}-{key}@tetsuzuki-navi" for key in expected}
-    names = {
-        i.key: json.loads(i.content)["procedure"]["name"]
-        for i in ChecklistItem.objects.filter(checklist__token=view.token)
-    }
+    names = {i.key: json.loads(i.content)["procedure"]["name"] for i in items(view.token)}
     for key, deadline in expected.items():
         event = by_uid[f"{view.token}-{key}@tetsuzuki-navi"]
         start = event.decoded("DTSTART")
@@ -109,7 +106,7 @@ def test_the_ics_says_the_deadline_rule_and_where_to_go(client):
     view = family()
     cal = Calendar.from_ical(client.get(link("calendar", view.token)).content)
     tennyu = next(e for e in cal.walk("VEVENT") if "-tennyu_todoke@" in str(e["UID"]))
-    item = ChecklistItem.objects.get(checklist__token=view.token, key="tennyu_todoke")
+    item = next(i for i in items(view.token) if i.key == "tennyu_todoke")
     content = json.loads(item.content)
     description = str(tennyu["DESCRIPTION"])
     assert content["deadline_text"] in description
@@ -121,7 +118,7 @@ def test_an_english_checklist_gets_an_english_calendar(client):
     cal = Calendar.from_ical(client.get(link("calendar", view.token)).content)
     events = cal.walk("VEVENT")
     assert events
-    item = ChecklistItem.objects.get(checklist__token=view.token, key="tennyu_todoke")
+    item = next(i for i in items(view.token) if i.key == "tennyu_todoke")
     summary = next(str(e["SUMMARY"]) for e in events if "-tennyu_todoke@" in str(e["UID"]))
     assert summary == json.loads(item.content)["procedure"]["name"]
     assert not re.search(r"[\u3040-\u30ff]", summary)
@@ -209,9 +206,7 @@ def test_the_reasons_print_without_opening_details(client):
     view = family()
     html = client.get(reverse("checklist_pages:detail", args=[view.token])).content.decode()
     copies = re.findall(r'<div class="print-only item-why-print">(.*?)</div>', html)
-    required = [
-        json.loads(i.content) for i in ChecklistItem.objects.filter(checklist__token=view.token, status="required")
-    ]
+    required = [json.loads(i.content) for i in items(view.token) if i.status == "required"]
     with_reasons = [c for c in required if c["reasons"]]
     assert with_reasons and len(copies) == len(with_reasons)
     printed = "".join(copies)  # the page orders items by where to go, not by position

@@ -231,7 +231,7 @@ def test_a_whole_journey_with_the_keyboard_only(live_server):
     checklist = Checklist.objects.get(token=token)
     assert checklist.answers["move_type"] == "in_from_other" and checklist.answers["has_dog"] is False
     assert checklist.members[0]["insurance"] == "national" and checklist.members[0]["age"] == 40
-    assert list(checklist.items.filter(done=True).values_list("key", flat=True)) == [item.removeprefix("item-")]
+    assert [i.key for i in checklist.item_list if i.done] == [item.removeprefix("item-")]
 
 
 # --- (b) JavaScript off --------------------------------------------------------------------------
@@ -313,7 +313,7 @@ def test_revising_the_answers_from_the_checklist_page(live_server):
         members=[{"relation": "self", "age": 40, "insurance": "national"}],
         language="ja",
     )
-    keys = {i.key for i in Checklist.objects.get(token=view.token).items.all()}
+    keys = {i.key for i in Checklist.objects.get(token=view.token).item_list}
     assert {"tennyu_todoke", "kokuho_kanyu.m1"} <= keys
     base = live_server.url
     with sync_playwright() as p:
@@ -348,7 +348,7 @@ def test_revising_the_answers_from_the_checklist_page(live_server):
     checklist = Checklist.objects.get(token=view.token)
     assert Checklist.objects.count() == 1
     assert checklist.members[0]["insurance"] == "employee"
-    assert dict(checklist.items.filter(done=True).values_list("key", "done")) == {"tennyu_todoke": True}
+    assert {i.key: i.done for i in checklist.item_list if i.done} == {"tennyu_todoke": True}
 
 
 # --- (c) axe on pages with an error summary ------------------------------------------------------

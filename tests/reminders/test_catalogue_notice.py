@@ -40,7 +40,7 @@ def test_announced_once_when_the_version_takes_effect(next_version, mailoutbox):
     [message] = Message.objects.exclude(changes=[])
     assert message.checklist == checklist and message.day == date(2027, 4, 1)
     [change] = message.changes
-    old = checklist.items.get(key="tennyu_todoke").deadline
+    old = next(i for i in checklist.item_list if i.key == "tennyu_todoke").deadline
     assert change["key"] == "tennyu_todoke" and change["what"] == "deadline" and change["old"] == old.isoformat()
     assert date.fromisoformat(change["new"]) > old
     assert not Message.objects.filter(checklist=quiet).exists()

@@ -68,7 +68,7 @@ def test_confirming_writes_one_digest_a_day_for_every_deadline(checklist):
     now = timezone.now()
     active_email(checklist, now=now)
     rows = list(Message.objects.filter(checklist=checklist, kind=Message.DIGEST).order_by("day"))
-    deadlines = set(checklist.items.exclude(deadline=None).values_list("deadline", flat=True))
+    deadlines = {i.deadline for i in checklist.item_list if i.deadline is not None}
     expected = set(policy.digest_schedule(deadlines, now=now, policy=policy.policy_for("mirai")))
     assert expected and {m.day for m in rows} == expected
     assert len(rows) == len(expected), "one row a day, whatever the number of items due that day"
@@ -90,9 +90,7 @@ def test_a_rebuild_moves_the_digests_with_the_deadlines(checklist):
     moved = date.today() + timedelta(days=5)
     checklist_update(checklist=checklist, answers={**checklist.answers, "moved_in_on": moved.isoformat()})
     after = set(Message.objects.filter(kind=Message.DIGEST, status=Message.PENDING).values_list("day", flat=True))
-    deadlines = set(
-        Checklist.objects.get(pk=checklist.pk).items.exclude(deadline=None).values_list("deadline", flat=True)
-    )
+    deadlines = {i.deadline for i in Checklist.objects.get(pk=checklist.pk).item_list if i.deadline is not None}
     assert after == set(policy.digest_schedule(deadlines, now=timezone.now(), policy=policy.policy_for()))
     assert after != before
 

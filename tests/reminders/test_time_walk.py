@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from reminder_testing import new_checklist
 
-from navi.models import ChecklistItem
+from navi.models import Checklist
 from navi.services import checklist_item_set_done
 from reminders import policy, services
 from reminders.models import Contact, Message
@@ -22,18 +22,20 @@ DAYS_BEFORE = (7, 3, 1, 0)
 
 
 def expected_items(checklist, day: date) -> set[str]:
-    """Worked out here from the rows, independently of the policy module."""
+    """Worked out here from the stored items, independently of the policy module."""
     return {
         i.key
-        for i in ChecklistItem.objects.filter(checklist=checklist, done=False).exclude(deadline=None)
-        if (i.deadline - day).days in DAYS_BEFORE
+        for i in Checklist.objects.get(pk=checklist.pk).item_list
+        if not i.done and i.deadline is not None and (i.deadline - day).days in DAYS_BEFORE
     }
 
 
 def listed(mail, checklist) -> set[str]:
     body = mail.body
     keys = set()
-    for item in ChecklistItem.objects.filter(checklist=checklist).exclude(deadline=None):
+    for item in checklist.item_list:
+        if item.deadline is None:
+            continue
         name = item.content.split('"name":"', 1)[1].split('"', 1)[0]
         if name in body and item.deadline.isoformat() in body:
             keys.add(item.key)
@@ -58,13 +60,11 @@ def test_walk_from_creation_to_the_last_deadline(mailoutbox):
         services.contact_confirm(contact=contact, now=start)
     mailoutbox.clear()
 
-    deadlines = sorted(
-        set(ChecklistItem.objects.filter(checklist=checklist).exclude(deadline=None).values_list("deadline", flat=True))
-    )
+    deadlines = sorted({i.deadline for i in checklist.item_list if i.deadline is not None})
     assert len(deadlines) >= 2
     end = datetime.combine(deadlines[-1] + timedelta(days=2), datetime.min.time(), TOKYO)
     tick_day = deadlines[0] - timedelta(days=1)  # the resident ticks the earliest items the day before
-    earliest = ChecklistItem.objects.filter(checklist=checklist, deadline=deadlines[0])
+    earliest = [i for i in checklist.item_list if i.deadline == deadlines[0]]
     sent: list[tuple[datetime, set[str]]] = []
     expected: list[tuple[date, set[str]]] = []
     now = start
@@ -82,7 +82,7 @@ def test_walk_from_creation_to_the_last_deadline(mailoutbox):
                 sent.append((now, listed(mail, checklist)))
             if day == tick_day and now.hour == 12:
                 for item in earliest:
-                    checklist_item_set_done(item=item, done=True)
+                    assert checklist_item_set_done(checklist=checklist, key=item.key, done=True).done
 
     assert sent, "some reminders went out"
     assert all(8 <= at.hour < 21 for at, _ in sent), "none at night"

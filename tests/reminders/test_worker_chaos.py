@@ -51,7 +51,7 @@ def workers(broker, smtp, tmp_path):
 def due_digests(n: int, *, prefix: str) -> list[Message]:
     """n active contacts on one checklist, each with a digest due now that lists a real item."""
     checklist = new_checklist()
-    item = checklist.items.exclude(deadline=None).order_by("deadline").first()
+    item = min((i for i in checklist.item_list if i.deadline is not None), key=lambda i: i.deadline)
     contacts = Contact.objects.bulk_create(
         Contact(
             checklist=checklist,
