@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 import orjson
 from django.conf import settings
@@ -26,7 +26,7 @@ from procedures.selectors import (
 from reminders.services import reminders_sync
 
 from .models import Checklist, ChecklistItem
-from .selectors import ChecklistView, items_json, remember_version_hash
+from .selectors import ChecklistView, checklist_item, items_json, remember_version_hash
 
 LANGUAGES = ("ja", "en", "easy")
 
@@ -340,7 +340,7 @@ def checklist_item_set_done(*, checklist: Checklist, key: str, done: bool) -> Ch
     """Tick an item (or untick it); None if the checklist has no item by that key (or is gone)."""
     with transaction.atomic():
         locked = Checklist.objects.select_for_update().filter(pk=checklist.pk).only("items", "ticks").first()
-        item = next((i for i in locked.item_list if i.key == key), None) if locked is not None else None
+        item = checklist_item(locked, key) if locked is not None else None
         if item is None:
             return None
         ticks = dict(locked.ticks)
@@ -351,7 +351,8 @@ def checklist_item_set_done(*, checklist: Checklist, key: str, done: bool) -> Ch
         if ticks != locked.ticks:
             locked.ticks = ticks
             locked.save(update_fields=["ticks"])
-    return next(i for i in locked.item_list if i.key == key)
+    at = ticks.get(key)
+    return replace(item, done=at is not None, done_at=None if at is None else datetime.fromisoformat(at))
 
 
 def checklist_delete(*, checklist: Checklist) -> None:
