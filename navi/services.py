@@ -164,9 +164,12 @@ def _item_shared(catalogue: CompiledCatalogue, proc: CompiledProcedure, lang: st
 def _merge_documents(merged: dict[str, dict], key: str, documents: list[dict]) -> None:
     """One list of what to bring: each document once, with the items that need it."""
     for doc in documents:
-        entry = merged.setdefault(doc["name"], {"name": doc["name"], "notes": [], "items": []})
-        if doc["note"] and doc["note"] not in entry["notes"]:
-            entry["notes"].append(doc["note"])
+        name, note = doc["name"], doc["note"]
+        entry = merged.get(name)
+        if entry is None:
+            entry = merged[name] = {"name": name, "notes": [], "items": []}
+        if note and note not in entry["notes"]:
+            entry["notes"].append(note)
         entry["items"].append(key)
 
 

@@ -284,16 +284,17 @@ class CompiledCatalogue:
     def evaluate(self, case: Case) -> list[Item]:
         facts = self.facts(case)
         items: list[Item] = []
+        deadlines: dict = {}  # this case's deadlines by (rule, start): items sharing both share the day
         for proc in self.procedures_for(case.life_events):
             if proc.per_member:
                 for member in case.members:
                     result = proc.applies(facts, member)
                     if result is not False:
-                        items.append(self._item(proc, facts, member, result))
+                        items.append(self._item(proc, facts, member, result, deadlines))
             else:
                 result = proc.applies(facts, None)
                 if result is not False:
-                    items.append(self._item(proc, facts, None, result))
+                    items.append(self._item(proc, facts, None, result, deadlines))
         items.sort(key=self._sort_key)
         return items
 
@@ -333,13 +334,18 @@ class CompiledCatalogue:
                 )
         return out
 
-    def _item(self, proc, facts, member, result) -> Item:
+    def _item(self, proc, facts, member, result, deadlines: dict) -> Item:
         deadline = None
         rule = proc.deadline_rule
         if rule is not None:
             start = facts.get(rule.from_)
             if start is not None:
-                deadline = deadline_for(rule, date.fromisoformat(start), municipal_closed_days=self.closed_days)
+                try:
+                    deadline = deadlines[rule, start]
+                except KeyError:
+                    deadline = deadlines[rule, start] = deadline_for(
+                        rule, date.fromisoformat(start), municipal_closed_days=self.closed_days
+                    )
         unknown = ()
         if result is None:
             unknown = self._unknown_facts(proc, facts, member)
@@ -491,8 +497,17 @@ class CompiledCatalogue:
         }
 
     def documents(self, item: Item, lang: str) -> list[dict]:
+        """What to bring for the item, in words (the same list object for the same documents: do not change it).
+
+        Which documents apply, and which only maybe, is the case's; their words are rendered once (keyed
+        by the documents' identity: they are this catalogue's own objects, alive as long as its cache).
+        """
+        key = ("documents", item.procedure.code, lang, tuple((id(doc), certain) for doc, certain in item.documents))
+        return self.texts_cached(key, lambda: self._documents(item.documents, lang))
+
+    def _documents(self, documents: list[tuple[Mapping, bool]], lang: str) -> list[dict]:
         out = []
-        for doc, certain in item.documents:
+        for doc, certain in documents:
             note = self.text(doc.get("note"), lang)
             if not certain:
                 note = f"{_IF_APPLICABLE[lang]}: {note}" if note else _IF_APPLICABLE[lang]
