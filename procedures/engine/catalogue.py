@@ -105,6 +105,7 @@ class Item:
     deadline: date | None
     unknown_facts: tuple[str, ...] = ()
     documents: list[tuple[Mapping, bool]] = field(default_factory=list)  # (document, certain)
+    documents_key: tuple[int, ...] = ()  # which of the procedure's documents: i if certain, ~i if maybe
 
 
 @dataclass
@@ -349,11 +350,12 @@ class CompiledCatalogue:
         unknown = ()
         if result is None:
             unknown = self._unknown_facts(proc, facts, member)
-        documents = []
-        for doc, fn in proc.documents:
+        documents, documents_key = [], []
+        for i, (doc, fn) in enumerate(proc.documents):
             got = True if fn is None else fn(facts, member)
             if got is not False:
                 documents.append((doc, got is True))
+                documents_key.append(i if got is True else ~i)
         key = proc.code if member is None else f"{proc.code}.{member['key']}"
         return Item(
             key=key,
@@ -363,6 +365,7 @@ class CompiledCatalogue:
             deadline=deadline,
             unknown_facts=unknown,
             documents=documents,
+            documents_key=tuple(documents_key),
         )
 
     def _unknown_facts(self, proc: CompiledProcedure, facts, member) -> tuple[str, ...]:
@@ -499,10 +502,12 @@ class CompiledCatalogue:
     def documents(self, item: Item, lang: str) -> list[dict]:
         """What to bring for the item, in words (the same list object for the same documents: do not change it).
 
-        Which documents apply, and which only maybe, is the case's; their words are rendered once (keyed
-        by the documents' identity: they are this catalogue's own objects, alive as long as its cache).
+        Which documents apply, and which only maybe, is the case's (Item.documents_key); their words
+        are rendered once.
         """
-        key = ("documents", item.procedure.code, lang, tuple((id(doc), certain) for doc, certain in item.documents))
+        if len(item.documents_key) != len(item.documents):  # an Item made by hand
+            return self._documents(item.documents, lang)
+        key = ("documents", item.procedure.code, lang, item.documents_key)
         return self.texts_cached(key, lambda: self._documents(item.documents, lang))
 
     def _documents(self, documents: list[tuple[Mapping, bool]], lang: str) -> list[dict]:
