@@ -430,24 +430,28 @@ class CompiledCatalogue:
         by the case's life events.
         """
         proc = item.procedure
-        basis = self.citation_texts(proc, lang)
-        if facts is None:
-            facts = self.facts(case)
         if item.status == "check":  # the questions left unanswered that the rule needs
             return self.texts_cached(
                 ("reasons.check", proc.code, lang, item.unknown_facts),
-                lambda: [{"text": self._check_text(key, lang), "legal_basis": basis} for key in item.unknown_facts],
+                lambda: [
+                    {"text": self._check_text(key, lang), "legal_basis": self.citation_texts(proc, lang)}
+                    for key in item.unknown_facts
+                ],
             )
+        if facts is None:
+            facts = self.facts(case)
         if proc.conditions_when_true is not None:
-            # "required" is the compiled rule's True; for these rules, the same conditions every time
-            events = tuple(e for e in proc.data["life_events"] if e in case.life_events)
+            # "required" is the compiled rule's True; for these rules, the same conditions every
+            # time, said with the names of the case's life events the procedure is for
             return self.texts_cached(
-                ("reasons", proc.code, lang, events),
-                lambda: self._reasons_held(proc, proc.conditions_when_true, case, lang, facts, None, basis),
+                ("reasons", proc.code, lang, tuple(case.life_events)),
+                lambda: self._reasons_held(
+                    proc, proc.conditions_when_true, case, lang, facts, None, self.citation_texts(proc, lang)
+                ),
             )
         # "required" is the compiled rule's True for these very facts
         conditions = true_conditions(proc.data["applies_if"], facts, item.member, known_true=True)
-        return self._reasons_held(proc, conditions, case, lang, facts, item.member, basis)
+        return self._reasons_held(proc, conditions, case, lang, facts, item.member, self.citation_texts(proc, lang))
 
     def _check_text(self, key: str, lang: str) -> str:
         q = self.question_by_key.get(key)
