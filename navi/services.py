@@ -110,11 +110,12 @@ def checklist_render(*, catalogue: CompiledCatalogue, case: Case, language: str)
     facts = catalogue.facts(case)
     rows = []
     merged: dict[str, dict] = {}
+    shared_by_code = catalogue.texts_cached(("navi.item", language), dict)  # filled as procedures come
     for item in items:
         proc = item.procedure
-        shared = catalogue.texts_cached(
-            ("navi.item", proc.code, language), lambda proc=proc: _item_shared(catalogue, proc, language)
-        )
+        shared = shared_by_code.get(proc.code)
+        if shared is None:
+            shared = shared_by_code[proc.code] = _item_shared(catalogue, proc, language)
         member_key = item.member["key"] if item.member else None
         documents = catalogue.documents(item, language)
         shown = {
