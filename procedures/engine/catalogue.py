@@ -96,7 +96,7 @@ class Case:
     members: Sequence[Mapping[str, Any]]  # each with "key", "relation" and member answers
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     key: str
     procedure: CompiledProcedure
@@ -116,14 +116,13 @@ class CompiledProcedure:
     documents: list[tuple[Mapping, Any]]  # (document, compiled applies_if or None)
     reads: frozenset[str]
     order: int
+    visit_order: int = 10_000  # its counter's place on the way round the city hall; outside offices last
+    code: str = field(init=False)
+    per_member: bool = field(init=False)
 
-    @property
-    def code(self) -> str:
-        return self.data["code"]
-
-    @property
-    def per_member(self) -> bool:
-        return self.data["per_member"]
+    def __post_init__(self):
+        self.code = self.data["code"]
+        self.per_member = self.data["per_member"]
 
     @cached_property
     def read_keys(self) -> tuple[tuple[str, str], ...]:
@@ -263,6 +262,7 @@ class CompiledCatalogue:
             documents=documents,
             reads=frozenset(facts_read(p["applies_if"])),
             order=order,
+            visit_order=self.counters[where["counter"]]["visit_order"] if where.get("counter") else 10_000,
         )
 
     # --- evaluating --------------------------------------------------------------------------
@@ -382,10 +382,8 @@ class CompiledCatalogue:
         return tuple(dict.fromkeys(out))
 
     def _sort_key(self, item: Item):
-        where = item.procedure.data["where"]
-        counter = self.counters.get(where.get("counter"))
-        visit = counter["visit_order"] if counter else 10_000
-        return (item.deadline is None, item.deadline or date.max, visit, item.procedure.order, item.key)
+        proc = item.procedure
+        return (item.deadline is None, item.deadline or date.max, proc.visit_order, proc.order, item.key)
 
     # --- explaining --------------------------------------------------------------------------
 
