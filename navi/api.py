@@ -43,12 +43,19 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+# A checklist's input limits: ChecklistInput's, which checklist_input_plain keeps to as well.
+FIRST_EVENT_DATE, LAST_EVENT_DATE = date(1900, 1, 1), date(2200, 12, 31)
+LIFE_EVENTS_MAX = 3
+CODE_MAX = 64
+MEMBERS_MAX = 50
+
+
 class EventDateField(serializers.DateField):
     def to_internal_value(self, value):
         if not isinstance(value, str):
             raise serializers.ValidationError("must be a date written YYYY-MM-DD")
         day = super().to_internal_value(value)
-        if not date(1900, 1, 1) <= day <= date(2200, 12, 31):
+        if not FIRST_EVENT_DATE <= day <= LAST_EVENT_DATE:
             raise serializers.ValidationError("is out of range")
         return day
 
@@ -271,10 +278,14 @@ def _checklist_response(checklist: ChecklistView, code=status.HTTP_200_OK) -> Re
 
 
 class ChecklistInput(StrictSerializer):
-    life_events = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1, max_length=3)
+    life_events = serializers.ListField(
+        child=serializers.CharField(max_length=CODE_MAX), min_length=1, max_length=LIFE_EVENTS_MAX
+    )
     event_date = EventDateField()
     answers = serializers.DictField(required=False, default=dict)
-    members = serializers.ListField(child=serializers.JSONField(), required=False, default=list, max_length=50)
+    members = serializers.ListField(
+        child=serializers.JSONField(), required=False, default=list, max_length=MEMBERS_MAX
+    )
     language = serializers.ChoiceField(choices=LANGUAGES, default="ja")
 
     def validate_life_events(self, value):
@@ -283,10 +294,9 @@ class ChecklistInput(StrictSerializer):
         return value
 
 
-_PLAIN_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_PLAIN_CODE = re.compile(rf"[A-Za-z0-9_-]{{1,{CODE_MAX}}}")
 _PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_INPUT_FIELDS = frozenset(("life_events", "event_date", "answers", "members", "language"))
-_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
+_INPUT_FIELDS = frozenset(ChecklistInput._declared_fields)
 
 
 def checklist_input_plain(data) -> dict | None:
@@ -306,14 +316,14 @@ def checklist_input_plain(data) -> dict | None:
     language = data.get("language", "ja")
     if (
         type(life_events) is not list
-        or not 1 <= len(life_events) <= 3
+        or not 1 <= len(life_events) <= LIFE_EVENTS_MAX
         or not all(type(c) is str and _PLAIN_CODE.fullmatch(c) for c in life_events)
         or len(set(life_events)) != len(life_events)
         or type(event_date) is not str
         or not _PLAIN_DATE.fullmatch(event_date)
         or type(answers) is not dict
         or type(members) is not list
-        or len(members) > 50
+        or len(members) > MEMBERS_MAX
         or None in members
         or type(language) is not str
         or language not in LANGUAGES
@@ -323,7 +333,7 @@ def checklist_input_plain(data) -> dict | None:
         day = date.fromisoformat(event_date)
     except ValueError:
         return None
-    if not _FIRST_DAY <= day <= _LAST_DAY:
+    if not FIRST_EVENT_DATE <= day <= LAST_EVENT_DATE:
         return None
     return {
         "life_events": list(life_events),

@@ -33,7 +33,7 @@ def test_a_plain_body_takes_the_plain_path_with_the_serializers_data():
 def test_defaults_are_the_serializers():
     body = {"life_events": ["birth", "moving"], "event_date": "2026-04-20"}
     got = checklist_input_plain(body)
-    assert got == {"life_events": ["birth", "moving"], "event_date": got["event_date"], "answers": {}, "members": [],
+    assert got == {"life_events": ["birth", "moving"], "event_date": date(2026, 4, 20), "answers": {}, "members": [],
                    "language": "ja"}  # fmt: skip
     assert got == serializer_data(body)
 
